@@ -1,0 +1,66 @@
+# Two commands for a fresh machine (Python 3.10-3.13 and make):
+#   make lab    create .venv if missing, install the course, open JupyterLab on notebooks/
+#   make test   same bootstrap, then lint and the whole test suite (notebooks in quick mode)
+# Instructors:
+#   make notebooks        run every notebook headlessly (full mode): build/ + timing table
+#   make notebooks-quick  the same in quick mode
+#   make student          regenerate the student edition (solutions removed)
+#   make bundle           on a connected machine: everything the course downloads, one zip
+
+SHELL := /bin/bash
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.course-installed
+PORT ?= 8888
+
+# The first of these that is Python 3.10 to 3.13 (override: make lab PYTHON=/path/to/python3)
+PYTHON ?= $(shell for p in python3 python3.12 python3.11 python3.10 python3.13; do \
+	$$p -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 13))' >/dev/null 2>&1 \
+	&& { echo $$p; break; }; done)
+
+.PHONY: lab test lint doctor data notebooks notebooks-quick student bundle install clean-env
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "No Python 3.10 to 3.13 found. Install one (e.g. python3.11) or run: make lab PYTHON=/path/to/python3.11"; \
+		exit 1; fi
+	@if [ ! -x $(BIN)/python ]; then \
+		echo "Creating $(VENV) with $$($(PYTHON) --version)"; \
+		$(PYTHON) -m venv $(VENV) || { echo "Could not create a virtual environment: on Debian/Ubuntu install python3-venv"; exit 1; }; \
+	fi
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=23.1"
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --port=$(PORT) $(LAB_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	COURSE_QUICK=1 $(BIN)/pytest $(PYTEST_ARGS)
+
+doctor: $(STAMP)
+	$(BIN)/python -m course_utils doctor
+
+data: $(STAMP)
+	$(BIN)/python -m course_utils download-fruits
+
+notebooks: $(STAMP)
+	$(BIN)/python -m course_utils run-notebooks $(RUN_ARGS)
+
+notebooks-quick: $(STAMP)
+	$(BIN)/python -m course_utils run-notebooks --quick $(RUN_ARGS)
+
+student: $(STAMP)
+	$(BIN)/python -m course_utils student-edition
+
+bundle: $(STAMP)
+	$(BIN)/python -m course_utils bundle create course-bundle.zip
+
+clean-env:
+	rm -rf $(VENV)

@@ -1,0 +1,595 @@
+"""Finding and loading the fruits: real Fruits-360 photos when present, generated otherwise.
+
+Every lesson loads its data with two calls::
+
+    source = datasets.locate_fruits()          # prints which data it uses
+    data = datasets.load_fruits(source.root, image_size=(32, 32))
+
+:func:`load_fruits` reads any folder in the Fruits-360 layout::
+
+    <root>/Training/<Class>/*.jpg
+    <root>/Test/<Class>/*.jpg
+
+It decodes every image once with Pillow (repairing what can be repaired: grayscale,
+transparent, palette, 16-bit and CMYK images become RGB on white, other sizes are
+resized), skips what cannot be read with a warning that names each file, and
+returns NumPy arrays plus ``tf.data`` pipelines. Class labels follow one fixed list,
+so a split that lacks a class (the real Test split has no Peach) keeps every label
+in place.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections import Counter
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from course_utils import WORKSHOP_CLASSES, paths
+
+SPLITS = ("Training", "Test")
+REAL_FOLDER = "fruits-360"
+VERIFIED_STAMP = ".verified.json"
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
+
+EXPECTED_LAYOUT = (
+    "Expected the Fruits-360 layout:\n"
+    "    <folder>/Training/<Class>/<image>.jpg\n"
+    "    <folder>/Test/<Class>/<image>.jpg\n"
+    "with one sub-folder per class (Apricot, Avocado, Banana, ...)."
+)
+GET_REAL_DATA_HINT = (
+    "For the real photos run `python -m course_utils download-fruits` (needs internet), "
+    "install an instructor bundle (`python -m course_utils bundle install FILE`), or set "
+    "COURSE_FRUITS_DIR to a Fruits-360 folder you already have."
+)
+
+
+class DataWarning(UserWarning):
+    """A problem with the data that the loader worked around (a skipped file, a missing class)."""
+
+
+# --------------------------------------------------------------------------- where
+
+
+@dataclass(frozen=True)
+class FruitsSource:
+    """Which fruits data the course uses.
+
+    Attributes
+    ----------
+    root : Path
+        The folder holding ``Training/`` and ``Test/``.
+    kind : str
+        ``"real"`` (the verified Fruits-360 download or bundle), ``"custom"`` (a
+        folder named by ``COURSE_FRUITS_DIR``) or ``"generated"``.
+    """
+
+    root: Path
+    kind: str
+
+    @property
+    def is_real(self) -> bool:
+        """True for real photos (downloaded or your own copy)."""
+        return self.kind in ("real", "custom")
+
+    @property
+    def description(self) -> str:
+        """One line that says which data this is."""
+        if self.kind == "real":
+            return f"real Fruits-360 photos (verified workshop subset) in {self.root}"
+        if self.kind == "custom":
+            return f"real Fruits-360 photos from {paths.FRUITS_ENV}={self.root}"
+        return f"GENERATED fruits (drawn by course_utils.synthetic) in {self.root}"
+
+
+def check_layout(root: Path) -> Path:
+    """Check that ``root`` looks like Fruits-360 and return it.
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``root`` or its ``Training/`` folder is missing.
+    ValueError
+        When ``Training/`` holds images directly instead of class folders.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise FileNotFoundError(f"{root} is not a folder. {EXPECTED_LAYOUT}")
+    training = root / "Training"
+    if not training.is_dir():
+        nested = [p for p in root.glob("*/Training") if p.is_dir()]
+        hint = f" Did you mean {nested[0].parent}?" if nested else ""
+        present = sorted(p.name for p in root.iterdir() if not p.name.startswith("."))[:8]
+        raise FileNotFoundError(
+            f"No Training/ folder in {root} (it holds: {', '.join(present) or 'nothing'}).{hint}"
+            f"\n{EXPECTED_LAYOUT}"
+        )
+    loose = [p.name for p in training.iterdir() if p.is_file() and not p.name.startswith(".")]
+    class_dirs = [p for p in training.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    if loose and not class_dirs:
+        raise ValueError(
+            f"{training} holds {len(loose)} files (e.g. {loose[0]}) but no class folders. "
+            f"Put each class in its own folder.\n{EXPECTED_LAYOUT}"
+        )
+    return root
+
+
+def find_real_fruits() -> FruitsSource | None:
+    """Return the real photos if present: ``COURSE_FRUITS_DIR`` first, then the verified download."""
+    override = paths.fruits_override()
+    if override is not None:
+        return FruitsSource(check_layout(override), "custom")
+    real = paths.data_dir(create=False) / REAL_FOLDER
+    if (real / VERIFIED_STAMP).is_file():
+        return FruitsSource(real, "real")
+    return None
+
+
+def locate_fruits(verbose: bool = True) -> FruitsSource:
+    """Return the fruits the lessons should use, generating them when no real photos exist.
+
+    Prints one line saying which data is used and, for generated data, how to get
+    the real photos.
+    """
+    source = find_real_fruits()
+    if source is None:
+        from course_utils import synthetic
+
+        source = FruitsSource(synthetic.ensure_generated_fruits(), "generated")
+    if verbose:
+        print(f"Using {source.description}.")
+        if source.is_real:
+            print(
+                "Fruits-360 by Horea Muresan and Mihai Oltean (MIT licence): "
+                "https://github.com/Horea94/Fruit-Images-Dataset"
+            )
+        else:
+            print(GET_REAL_DATA_HINT)
+    return source
+
+
+# --------------------------------------------------------------------------- read
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file the loader could not use, and why."""
+
+    path: Path
+    reason: str
+
+
+def _flatten_on_white(image: Image.Image) -> Image.Image:
+    """Composite an image with transparency onto white (the Fruits-360 background)."""
+    rgba = image.convert("RGBA")
+    background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    return Image.alpha_composite(background, rgba).convert("RGB")
+
+
+def _to_rgb(image: Image.Image) -> tuple[Image.Image, str | None]:
+    """Convert any Pillow image to 8-bit RGB; return it and what was converted (or None)."""
+    mode = image.mode
+    if mode == "RGB":
+        return image, None
+    if mode in ("I;16", "I;16B", "I;16L", "I"):
+        array = np.asarray(image, dtype=np.float64)
+        peak = 65535.0 if mode.startswith("I;16") or array.max() > 255 else 255.0
+        gray = np.clip(array / peak * 255.0 + 0.5, 0, 255).astype(np.uint8)
+        return Image.fromarray(gray).convert("RGB"), "16-bit"
+    if mode == "P" and "transparency" in image.info:
+        return _flatten_on_white(image), "palette"
+    if mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        return _flatten_on_white(image), "transparent"
+    names = {"L": "grayscale", "1": "black-and-white", "P": "palette", "CMYK": "CMYK"}
+    return image.convert("RGB"), names.get(mode, mode)
+
+
+def read_image(path: Path, image_size: tuple[int, int]) -> tuple[np.ndarray, str | None]:
+    """Read one image as ``uint8`` RGB of ``image_size`` (height, width).
+
+    Returns the array and a note of what had to be converted (``None`` if nothing).
+
+    Raises
+    ------
+    ValueError
+        When the file is empty, not an image, or damaged (e.g. a truncated JPEG).
+    """
+    if path.stat().st_size == 0:
+        raise ValueError("empty file (0 bytes)")
+    try:
+        with Image.open(path) as image:
+            image.load()
+            rgb, note = _to_rgb(image)
+    except UnidentifiedImageError as error:
+        raise ValueError("not an image Pillow can read") from error
+    except (OSError, SyntaxError) as error:
+        raise ValueError(f"damaged image ({error})") from error
+    height, width = image_size
+    if rgb.size != (width, height):
+        if note is None and rgb.size != (100, 100):
+            note = "other size"
+        rgb = rgb.resize((width, height), Image.Resampling.BILINEAR, reducing_gap=3.0)
+    return np.asarray(rgb, dtype=np.uint8), note
+
+
+def _is_hidden(path: Path) -> bool:
+    return path.name.startswith(".") or path.name.startswith("._")
+
+
+def _class_folder(split_dir: Path, class_name: str) -> Path | None:
+    """Find a class folder by name: exact, case-insensitive, or a numbered variant ("Apricot 1")."""
+    exact = split_dir / class_name
+    if exact.is_dir():
+        return exact
+    folders = sorted(p for p in split_dir.iterdir() if p.is_dir())
+    lowered = class_name.lower()
+    for folder in folders:
+        if folder.name.lower() == lowered:
+            return folder
+    for folder in folders:
+        head, _, tail = folder.name.rpartition(" ")
+        if head.lower() == lowered and tail.isdigit():
+            return folder
+    return None
+
+
+def _select(files: list[Path], limit: int | None, rng: np.random.Generator) -> list[Path]:
+    if limit is None or len(files) <= limit:
+        return files
+    keep = np.sort(rng.choice(len(files), size=limit, replace=False))
+    return [files[i] for i in keep]
+
+
+@dataclass
+class _SplitFiles:
+    files: list[Path] = field(default_factory=list)
+    labels: list[int] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+    missing_classes: list[str] = field(default_factory=list)
+    empty_classes: list[str] = field(default_factory=list)
+
+
+def _list_split(
+    split_dir: Path, classes: Sequence[str], limit: int | None, seed: int
+) -> _SplitFiles:
+    found = _SplitFiles()
+    rng = np.random.default_rng(seed)
+    for path in sorted(split_dir.iterdir()):
+        if path.is_file():
+            found.skipped.append(SkippedFile(path, "a file outside any class folder"))
+    for label, class_name in enumerate(classes):
+        folder = _class_folder(split_dir, class_name)
+        if folder is None:
+            found.missing_classes.append(class_name)
+            continue
+        images = []
+        for path in sorted(folder.iterdir()):
+            if path.is_dir():
+                found.skipped.append(SkippedFile(path, "a folder inside a class folder"))
+            elif _is_hidden(path):
+                found.skipped.append(SkippedFile(path, "hidden file"))
+            elif path.suffix.lower() not in IMAGE_SUFFIXES:
+                found.skipped.append(SkippedFile(path, f"not an image file ({path.suffix or 'no suffix'})"))
+            else:
+                images.append(path)
+        if not images:
+            found.empty_classes.append(class_name)
+        images = _select(images, limit, rng)
+        found.files += images
+        found.labels += [label] * len(images)
+    return found
+
+
+def _decode_all(
+    files: Sequence[Path], image_size: tuple[int, int], workers: int | None
+) -> tuple[np.ndarray, list[int], list[SkippedFile], Counter]:
+    """Decode files in parallel; return the images, kept indices, skipped files and conversions."""
+    def work(path: Path):
+        try:
+            return read_image(path, image_size)
+        except ValueError as error:
+            return error
+
+    workers = workers or min(8, (os.cpu_count() or 1) + 2)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(work, files, chunksize=64))
+    images, kept, skipped, converted = [], [], [], Counter()
+    for index, (path, result) in enumerate(zip(files, results)):
+        if isinstance(result, ValueError):
+            skipped.append(SkippedFile(path, str(result)))
+            continue
+        array, note = result
+        if note:
+            converted[note] += 1
+        images.append(array)
+        kept.append(index)
+    shape = (0, *image_size, 3)
+    stacked = np.stack(images) if images else np.zeros(shape, dtype=np.uint8)
+    return stacked, kept, skipped, converted
+
+
+def _warn_skipped(skipped: Sequence[SkippedFile], root: Path) -> None:
+    if not skipped:
+        return
+    by_reason = Counter(item.reason.split(" (")[0] for item in skipped)
+    summary = ", ".join(f"{count} {reason}" for reason, count in by_reason.most_common())
+    listing = "\n".join(
+        f"  {item.path.relative_to(root) if item.path.is_relative_to(root) else item.path}: {item.reason}"
+        for item in skipped
+    )
+    warnings.warn(
+        f"Skipped {len(skipped)} file(s) that are not usable images ({summary}):\n{listing}\n"
+        "Delete or replace them to silence this warning.",
+        DataWarning,
+        stacklevel=3,
+    )
+
+
+# --------------------------------------------------------------------------- load
+
+
+@dataclass
+class FruitsData:
+    """Fruits loaded for a lesson: NumPy arrays, ``tf.data`` pipelines and class names.
+
+    Images are ``uint8`` arrays of shape ``(n, height, width, 3)`` with values 0-255;
+    the pipelines yield ``float32`` batches with the same 0-255 values (as
+    ``keras.utils.image_dataset_from_directory`` does) and integer labels.
+    ``test`` is ``None`` when the folder has no ``Test/`` split.
+    """
+
+    class_names: list[str]
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray | None
+    y_test: np.ndarray | None
+    root: Path
+    image_size: tuple[int, int]
+    batch_size: int
+    seed: int
+    skipped: list[SkippedFile] = field(default_factory=list)
+    converted: dict[str, int] = field(default_factory=dict)
+    classes_missing_from_test: list[str] = field(default_factory=list)
+    unused_class_folders: list[str] = field(default_factory=list)
+
+    def pipeline(self, split: str, shuffle: bool | None = None, batch_size: int | None = None):
+        """Return a batched, prefetched ``tf.data.Dataset`` of ``(images, labels)`` for a split.
+
+        Parameters
+        ----------
+        split : {"train", "validation", "test"}
+        shuffle : bool, optional
+            Shuffle every epoch; default True for ``"train"`` only.
+        batch_size : int, optional
+            Default: the batch size given to :func:`load_fruits`.
+        """
+        import tensorflow as tf
+
+        arrays = {
+            "train": (self.x_train, self.y_train),
+            "validation": (self.x_val, self.y_val),
+            "test": (self.x_test, self.y_test),
+        }
+        if split not in arrays:
+            raise ValueError(f"split must be one of {sorted(arrays)}, not {split!r}.")
+        images, labels = arrays[split]
+        if images is None:
+            raise FileNotFoundError(f"This data has no {split} split (no Test/ folder in {self.root}).")
+        shuffle = (split == "train") if shuffle is None else shuffle
+        dataset = tf.data.Dataset.from_tensor_slices((images, labels.astype(np.int32)))
+        dataset = dataset.cache()
+        if shuffle:
+            dataset = dataset.shuffle(len(images), seed=self.seed, reshuffle_each_iteration=True)
+        dataset = dataset.batch(batch_size or self.batch_size)
+        dataset = dataset.map(
+            lambda x, y: (tf.cast(x, tf.float32), y), num_parallel_calls=tf.data.AUTOTUNE
+        )
+        return dataset.prefetch(tf.data.AUTOTUNE)
+
+    @property
+    def train(self):
+        """Shuffled training batches (``tf.data.Dataset``)."""
+        return self.pipeline("train")
+
+    @property
+    def validation(self):
+        """Validation batches (``tf.data.Dataset``), split from ``Training/`` with the seed."""
+        return self.pipeline("validation")
+
+    @property
+    def test(self):
+        """Test batches (``tf.data.Dataset``), or ``None`` without a ``Test/`` folder."""
+        return None if self.x_test is None else self.pipeline("test")
+
+    def summary(self) -> str:
+        """A few lines: sizes of each split, conversions and skipped files."""
+        test = "no Test split" if self.x_test is None else f"{len(self.x_test)} test"
+        lines = [
+            f"{len(self.class_names)} classes, {len(self.x_train)} training, "
+            f"{len(self.x_val)} validation, {test} images at "
+            f"{self.image_size[0]}x{self.image_size[1]} pixels"
+        ]
+        if self.converted:
+            done = ", ".join(f"{n} {what}" for what, n in sorted(self.converted.items()))
+            lines.append(f"converted to RGB {self.image_size[0]}x{self.image_size[1]}: {done}")
+        if self.skipped:
+            lines.append(f"skipped {len(self.skipped)} unusable file(s) (see the warning)")
+        if self.unused_class_folders:
+            lines.append(
+                f"not used: {len(self.unused_class_folders)} other class folder(s) in Training/ "
+                f"(e.g. {', '.join(self.unused_class_folders[:3])})"
+            )
+        if self.classes_missing_from_test:
+            lines.append(f"Test has no images of: {', '.join(self.classes_missing_from_test)}")
+        return "\n".join(lines)
+
+
+def _split_validation(
+    labels: np.ndarray, fraction: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Stratified split: the same fraction of every class goes to validation."""
+    rng = np.random.default_rng(seed)
+    train_idx, val_idx = [], []
+    for label in np.unique(labels):
+        members = np.flatnonzero(labels == label)
+        members = rng.permutation(members)
+        n_val = round(len(members) * fraction)
+        if fraction > 0 and len(members) > 1:
+            n_val = max(n_val, 1)
+        val_idx.append(members[:n_val])
+        train_idx.append(members[n_val:])
+    return np.sort(np.concatenate(train_idx)), np.sort(np.concatenate(val_idx))
+
+
+def _resolve_classes(training: Path, classes: Sequence[str] | str) -> list[str]:
+    if classes == "all":
+        return sorted(p.name for p in training.iterdir() if p.is_dir() and not _is_hidden(p))
+    if isinstance(classes, str):
+        raise ValueError('classes must be a list of class names or "all".')
+    return list(classes)
+
+
+def _unused_folders(training: Path, class_names: Sequence[str]) -> list[str]:
+    used = {_class_folder(training, name) for name in class_names}
+    return sorted(
+        p.name for p in training.iterdir() if p.is_dir() and not _is_hidden(p) and p not in used
+    )
+
+
+def load_fruits(
+    root: Path | str | None = None,
+    *,
+    image_size: tuple[int, int] = (32, 32),
+    batch_size: int = 32,
+    validation_fraction: float = 0.2,
+    seed: int = 42,
+    classes: Sequence[str] | str = WORKSHOP_CLASSES,
+    max_per_class: int | None = None,
+    verbose: bool = True,
+    workers: int | None = None,
+) -> FruitsData:
+    """Load a Fruits-360 style folder as arrays and ``tf.data`` pipelines.
+
+    Parameters
+    ----------
+    root : path, optional
+        Folder holding ``Training/`` and ``Test/``. Default: :func:`locate_fruits`.
+    image_size : (height, width)
+        Every image is resized to this size.
+    batch_size : int
+        Batch size of the pipelines.
+    validation_fraction : float
+        Share of each class of ``Training/`` held out for validation (0 to 0.9).
+    seed : int
+        Seeds the validation split, the subsampling and the shuffling.
+    classes : list of str or "all"
+        Class names in label order. Default: the 16 workshop classes, so a full
+        Fruits-360 download works too. ``"all"`` takes every folder in ``Training/``.
+    max_per_class : int, optional
+        Keep at most this many images per class and split (quick mode).
+    verbose : bool
+        Print the summary.
+    workers : int, optional
+        Threads used to decode images.
+
+    Returns
+    -------
+    FruitsData
+
+    Raises
+    ------
+    FileNotFoundError, ValueError
+        For a wrong layout, or classes missing from ``Training/``, with what to do.
+
+    Examples
+    --------
+    >>> data = load_fruits(image_size=(32, 32))          # doctest: +SKIP
+    >>> model.fit(data.train, validation_data=data.validation, epochs=5)  # doctest: +SKIP
+    """
+    if not 0 <= validation_fraction < 0.9:
+        raise ValueError(f"validation_fraction must be in [0, 0.9), not {validation_fraction}.")
+    height, width = image_size
+    if min(height, width) < 1:
+        raise ValueError(f"image_size must be positive, not {image_size}.")
+    root = Path(root) if root is not None else locate_fruits(verbose=verbose).root
+    check_layout(root)
+    class_names = _resolve_classes(root / "Training", classes)
+    train_files = _list_split(root / "Training", class_names, max_per_class, seed)
+    if train_files.missing_classes:
+        available = sorted(p.name for p in (root / "Training").iterdir() if p.is_dir())
+        raise ValueError(
+            f"Training/ in {root} has no folder for: {', '.join(train_files.missing_classes)}. "
+            f"It has: {', '.join(available[:20])}{' ...' if len(available) > 20 else ''}. "
+            "Pass classes=[...] with names that exist, or use a folder with every workshop class."
+        )
+    skipped = list(train_files.skipped)
+    x_all, kept, bad, converted = _decode_all(train_files.files, (height, width), workers)
+    skipped += bad
+    y_all = np.asarray(train_files.labels, dtype=np.int32)[kept]
+    train_idx, val_idx = _split_validation(y_all, validation_fraction, seed)
+
+    test_dir = root / "Test"
+    x_test = y_test = None
+    missing_test: list[str] = []
+    if test_dir.is_dir():
+        test_files = _list_split(test_dir, class_names, max_per_class, seed + 1)
+        skipped += test_files.skipped
+        x_test, kept_test, bad_test, converted_test = _decode_all(
+            test_files.files, (height, width), workers
+        )
+        skipped += bad_test
+        converted += converted_test
+        y_test = np.asarray(test_files.labels, dtype=np.int32)[kept_test]
+        missing_test = sorted(set(class_names) - {class_names[i] for i in np.unique(y_test)})
+    else:
+        warnings.warn(
+            f"{root} has no Test/ folder: data.test is None, so evaluate on data.validation. "
+            f"{EXPECTED_LAYOUT}",
+            DataWarning,
+            stacklevel=2,
+        )
+    empty_train = sorted(set(class_names) - {class_names[i] for i in np.unique(y_all)})
+    if empty_train:
+        warnings.warn(
+            f"Training/ has no usable images of: {', '.join(empty_train)}. Their labels are "
+            "kept, but no model can learn them: add images or leave these classes out.",
+            DataWarning,
+            stacklevel=2,
+        )
+    if missing_test and x_test is not None:
+        warnings.warn(
+            f"Test/ has no images of {', '.join(missing_test)}. Labels stay aligned with the "
+            "class list (no shifting); test accuracy covers the other classes only.",
+            DataWarning,
+            stacklevel=2,
+        )
+    _warn_skipped(skipped, root)
+    data = FruitsData(
+        class_names=class_names,
+        x_train=x_all[train_idx],
+        y_train=y_all[train_idx],
+        x_val=x_all[val_idx],
+        y_val=y_all[val_idx],
+        x_test=x_test,
+        y_test=y_test,
+        root=root,
+        image_size=(height, width),
+        batch_size=batch_size,
+        seed=seed,
+        skipped=skipped,
+        converted=dict(converted),
+        classes_missing_from_test=missing_test,
+        unused_class_folders=_unused_folders(root / "Training", class_names),
+    )
+    if verbose:
+        print(data.summary())
+    return data

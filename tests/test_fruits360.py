@@ -1,0 +1,218 @@
+"""The real-data download, end to end against an archive served from 127.0.0.1."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import threading
+import zipfile
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from conftest import make_fruits_tree
+
+from course_utils import WORKSHOP_CLASSES, datasets, downloads, fruits360
+
+TOP = f"from-keras-to-production-baseimage-{fruits360.COMMIT}"
+
+
+def zip_tree(tree: Path, extra: dict[str, bytes] | None = None, change: str | None = None) -> bytes:
+    """Zip ``tree`` the way GitHub does (``<repo>-<sha>/fruits-360/...``), with extras."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(f"{TOP}/", "")
+        archive.writestr(f"{TOP}/Dockerfile", "FROM python\n")
+        archive.writestr(f"{TOP}/fruits-360/Training/.DS_Store", b"\0\0\0\1Bud1")
+        archive.writestr(f"{TOP}/fruits-360/readme.md", "# Fruits-360\n")
+        archive.writestr(f"{TOP}/fruits-360/test-multiple_fruits/a.jpg", b"not part of the subset")
+        for path in sorted(tree.rglob("*")):
+            if path.is_file():
+                relative = path.relative_to(tree).as_posix()
+                data = path.read_bytes()
+                if relative == change:
+                    data = data[:-10] + b"0123456789"
+                archive.writestr(f"{TOP}/fruits-360/{relative}", data)
+        for name, data in (extra or {}).items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+class ArchiveServer:
+    """Serve byte strings at paths on 127.0.0.1; ``/cut/<name>`` stops halfway through."""
+
+    def __init__(self, files: dict[str, bytes]):
+        files_ = files
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - the http.server API
+                cut = self.path.startswith("/cut/")
+                name = self.path.removeprefix("/cut")
+                if name not in files_:
+                    self.send_error(404)
+                    return
+                body = files_[name]
+                self.send_response(200)
+                self.send_header("Content-Type", "application/zip")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body[: len(body) // 2] if cut else body)
+                if cut:
+                    self.wfile.flush()
+                    self.close_connection = True
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def tree(tmp_path):
+    return make_fruits_tree(tmp_path / "source", classes=WORKSHOP_CLASSES, train=2, test=1, skip_test=("Peach",))
+
+
+@pytest.fixture
+def manifest(tree):
+    return fruits360.compact_manifest(fruits360.hash_tree(tree))
+
+
+def leftovers(data_dir: Path) -> list[str]:
+    """Everything in data_dir except the (empty) downloads folder."""
+    return sorted(
+        p.relative_to(data_dir).as_posix()
+        for p in data_dir.rglob("*")
+        if not (p.is_dir() and p.name == "downloads")
+    )
+
+
+def test_download_extract_verify_and_use(tree, manifest, isolated):
+    data_dir = isolated / "data"
+    with ArchiveServer({"/archive.zip": zip_tree(tree)}) as server:
+        target = fruits360.download_fruits(
+            server.url("/archive.zip"), data_dir=data_dir, expected=manifest, progress=False
+        )
+    assert target == data_dir / "fruits-360"
+    assert (target / datasets.VERIFIED_STAMP).is_file()
+    assert not list(target.rglob(".DS_Store")), "junk files are not extracted"
+    assert not (target / "Dockerfile").exists(), "only the fruits-360 folder is extracted"
+    assert (target / "readme.md").is_file(), "the dataset's own readme (credits) is kept"
+    assert not (target / "test-multiple_fruits").exists(), "only Training/ and Test/ trees"
+    assert leftovers(data_dir)[0] == "fruits-360", "no partial folders or archives remain"
+    assert not list((data_dir / "downloads").iterdir())
+    # The course now finds and loads the real data.
+    source = datasets.find_real_fruits()
+    assert source.kind == "real" and source.root == target
+    fruits = datasets.load_fruits(target, image_size=(8, 8), verbose=False)
+    assert fruits.class_names == list(WORKSHOP_CLASSES)
+    # A second call does not download again (the server is gone).
+    assert fruits360.download_fruits("http://127.0.0.1:9/none", data_dir=data_dir) == target
+
+
+def test_interrupted_transfer_leaves_nothing(tree, manifest, isolated):
+    data_dir = isolated / "data"
+    with ArchiveServer({"/archive.zip": zip_tree(tree)}) as server:
+        with pytest.raises(downloads.DownloadError, match="try again"):
+            fruits360.download_fruits(
+                server.url("/cut/archive.zip"), data_dir=data_dir, expected=manifest, progress=False
+            )
+    assert leftovers(data_dir) == []
+    assert datasets.find_real_fruits() is None
+
+
+def test_checksum_mismatch_names_the_class_and_removes_files(tree, manifest, isolated):
+    data_dir = isolated / "data"
+    changed = "Training/Banana/1_100.jpg"
+    with ArchiveServer({"/archive.zip": zip_tree(tree, change=changed)}) as server:
+        with pytest.raises(fruits360.VerificationError) as error:
+            fruits360.download_fruits(
+                server.url("/archive.zip"), data_dir=data_dir, expected=manifest, progress=False
+            )
+    message = str(error.value)
+    assert "Training/Banana: same number of files" in message
+    assert "1 class folder(s) differ" in message and "--force" in message
+    assert leftovers(data_dir) == []
+
+
+def test_escaping_entry_is_refused(tree, manifest, isolated):
+    data_dir = isolated / "data"
+    evil = zip_tree(tree, extra={f"{TOP}/fruits-360/../../escaped.txt": b"gotcha"})
+    with ArchiveServer({"/archive.zip": evil}) as server:
+        with pytest.raises(ValueError, match="Refusing to extract"):
+            fruits360.download_fruits(
+                server.url("/archive.zip"), data_dir=data_dir, expected=manifest, progress=False
+            )
+    assert leftovers(data_dir) == []
+    assert not list(isolated.rglob("escaped.txt"))
+
+
+def test_not_a_zip_and_no_server(isolated, manifest):
+    data_dir = isolated / "data"
+    with ArchiveServer({"/archive.zip": b"<html>rate limited</html>"}) as server:
+        with pytest.raises(downloads.DownloadError, match="not a complete zip"):
+            fruits360.download_fruits(server.url("/archive.zip"), data_dir=data_dir, expected=manifest, progress=False)
+        with pytest.raises(downloads.DownloadError, match="404"):
+            fruits360.download_fruits(server.url("/missing.zip"), data_dir=data_dir, expected=manifest, progress=False)
+    with pytest.raises(downloads.DownloadError, match="internet connection"):
+        fruits360.download_fruits("http://127.0.0.1:9/archive.zip", data_dir=data_dir, progress=False)
+    assert leftovers(data_dir) == []
+
+
+def test_cli_reports_mismatch_against_the_shipped_hashes(tree, isolated):
+    # The fixture archive is not the real dataset: the shipped manifest must reject it.
+    with ArchiveServer({"/archive.zip": zip_tree(tree)}) as server:
+        completed = subprocess.run(
+            [sys.executable, "-m", "course_utils", "download-fruits", "--url", server.url("/archive.zip")],
+            capture_output=True, text=True, check=False,
+        )
+    assert completed.returncode == 1
+    assert "do not match the published hashes" in completed.stderr
+    assert "Training/Apricot: 2 files, 492 expected" in completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert leftovers(isolated / "data") == []
+
+
+# --------------------------------------------------------------------------- the shipped hashes
+
+
+def test_shipped_manifest_matches_the_published_listing(sha256_listing):
+    listing = fruits360.parse_sha256_listing(sha256_listing.read_text())
+    assert len(listing) == 10137
+    assert fruits360.shipped_manifest() == fruits360.compact_manifest(listing)
+
+
+def test_shipped_manifest_shape():
+    groups = fruits360.shipped_manifest()
+    assert sum(g["files"] for g in groups.values()) == 10137
+    assert sum(g["files"] for k, g in groups.items() if k.startswith("Training/")) == 7709
+    assert "Test/Peach" not in groups and "Training/Peach" in groups
+    assert {k.split("/")[1] for k in groups} == set(WORKSHOP_CLASSES)
+
+
+def test_real_sample_files_are_genuine(real_sample, sha256_listing):
+    listing = fruits360.parse_sha256_listing(sha256_listing.read_text())
+    found = fruits360.hash_tree(real_sample)
+    images = {k: v for k, v in found.items() if k.endswith(".jpg")}
+    assert len(images) > 1000
+    assert all(listing.get(name) == digest for name, digest in images.items())
+    # The sample is a subset, so verifying it as the full dataset names every class.
+    with pytest.raises(fruits360.VerificationError, match="Training/Apricot: 62 files, 492 expected"):
+        fruits360.verify_tree(real_sample)
+
+
+def test_listing_parser_rejects_garbage():
+    with pytest.raises(ValueError, match="Line 1"):
+        fruits360.parse_sha256_listing("not a hash line\n")
