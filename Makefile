@@ -39,9 +39,11 @@ lab: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check course_utils tests
 
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check course_utils tests
 	COURSE_QUICK=1 $(BIN)/pytest $(PYTEST_ARGS)
 
 doctor: $(STAMP)

@@ -47,7 +47,9 @@ def _generate_fruits(args: argparse.Namespace) -> int:
 def _fetch_weights(args: argparse.Namespace) -> int:
     from course_utils import pretrained
 
-    missing = [item.label for item in pretrained.COURSE_FILES if pretrained.ensure_file(item) is None]
+    missing = [
+        item.label for item in pretrained.COURSE_FILES if pretrained.ensure_file(item) is None
+    ]
     if missing:
         print(f"Could not get: {', '.join(missing)}. {pretrained.GET_WEIGHTS_HINT}")
         return 1
@@ -60,7 +62,9 @@ def _bundle(args: argparse.Namespace) -> int:
 
     if args.action == "create":
         parts = args.only.split(",") if args.only else bundle.PARTS
-        path = bundle.create_bundle(args.path or bundle.DEFAULT_NAME, parts=parts, sources=args.sources)
+        path = bundle.create_bundle(
+            args.path or bundle.DEFAULT_NAME, parts=parts, sources=args.sources
+        )
         print(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
     else:
         if not args.path:
@@ -105,7 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
     bundle.add_argument("path", nargs="?", help="the bundle file (create: output, install: input)")
     bundle.add_argument("--only", help="comma-separated parts: weights,class-index,fruits")
     bundle.add_argument(
-        "--from", dest="sources", action="append", default=[], metavar="FOLDER",
+        "--from",
+        dest="sources",
+        action="append",
+        default=[],
+        metavar="FOLDER",
         help="take files from this folder before the cache and the network (repeatable)",
     )
     bundle.set_defaults(run=_bundle)

@@ -19,6 +19,7 @@ or tampered bundle is rejected and nothing is installed.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 import zipfile
@@ -55,7 +56,7 @@ def _gather_remote(
         path = _find_local(item, sources) or pretrained.ensure_file(item, progress)
         if path is None:
             raise downloads.DownloadError(
-                f"Cannot get {item.label} ({item.filename}): not in {', '.join(map(str, sources)) or 'any source folder'}, "
+                f"Cannot get {item.label} ({item.filename}): not in the source folders, "
                 "not in the Keras cache, and the download failed. Run this on a machine "
                 "with internet access."
             )
@@ -119,16 +120,16 @@ def create_bundle(
         },
     }
     output.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(dir=output.parent, prefix=f".{output.name}.", delete=False)
-    handle.close()
+    descriptor, temporary = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.")
+    os.close(descriptor)
     try:
-        with zipfile.ZipFile(handle.name, "w", zipfile.ZIP_STORED) as archive:
+        with zipfile.ZipFile(temporary, "w", zipfile.ZIP_STORED) as archive:
             archive.writestr(MANIFEST, json.dumps(manifest, indent=1))
             for name, path in members.items():
                 archive.write(path, name)
-        Path(handle.name).replace(output)
+        Path(temporary).replace(output)
     except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
+        Path(temporary).unlink(missing_ok=True)
         raise
     return output
 
@@ -139,7 +140,10 @@ def _read_manifest(archive: zipfile.ZipFile) -> dict[str, dict]:
         files = manifest["files"]
     except (KeyError, ValueError) as error:
         raise BundleError(f"The bundle has no readable {MANIFEST} ({error}).") from error
-    listed, present = set(files), {n for n in archive.namelist() if not n.endswith("/")} - {MANIFEST}
+    listed, present = (
+        set(files),
+        {n for n in archive.namelist() if not n.endswith("/")} - {MANIFEST},
+    )
     if listed != present:
         extra, missing = sorted(present - listed), sorted(listed - present)
         raise BundleError(
@@ -148,8 +152,10 @@ def _read_manifest(archive: zipfile.ZipFile) -> dict[str, dict]:
         )
     for name in files:
         if not (name.startswith(KERAS_PREFIX) or name.startswith(FRUITS_PREFIX)):
-            raise BundleError(f"Unexpected entry {name!r}: a course bundle holds only "
-                              f"{KERAS_PREFIX}* and {FRUITS_PREFIX}*.")
+            raise BundleError(
+                f"Unexpected entry {name!r}: a course bundle holds only "
+                f"{KERAS_PREFIX}* and {FRUITS_PREFIX}*."
+            )
     return files
 
 

@@ -122,7 +122,7 @@ def check_layout(root: Path) -> Path:
 
 
 def find_real_fruits() -> FruitsSource | None:
-    """Return the real photos if present: ``COURSE_FRUITS_DIR`` first, then the verified download."""
+    """Return the real photos if present: ``COURSE_FRUITS_DIR``, then the verified download."""
     override = paths.fruits_override()
     if override is not None:
         return FruitsSource(check_layout(override), "custom")
@@ -276,7 +276,9 @@ def _list_split(
             elif _is_hidden(path):
                 found.skipped.append(SkippedFile(path, "hidden file"))
             elif path.suffix.lower() not in IMAGE_SUFFIXES:
-                found.skipped.append(SkippedFile(path, f"not an image file ({path.suffix or 'no suffix'})"))
+                found.skipped.append(
+                    SkippedFile(path, f"not an image file ({path.suffix or 'no suffix'})")
+                )
             else:
                 images.append(path)
         if not images:
@@ -291,6 +293,7 @@ def _decode_all(
     files: Sequence[Path], image_size: tuple[int, int], workers: int | None
 ) -> tuple[np.ndarray, list[int], list[SkippedFile], Counter]:
     """Decode files in parallel; return the images, kept indices, skipped files and conversions."""
+
     def work(path: Path):
         try:
             return read_image(path, image_size)
@@ -301,7 +304,7 @@ def _decode_all(
     with ThreadPoolExecutor(max_workers=workers) as pool:
         results = list(pool.map(work, files, chunksize=64))
     images, kept, skipped, converted = [], [], [], Counter()
-    for index, (path, result) in enumerate(zip(files, results)):
+    for index, (path, result) in enumerate(zip(files, results, strict=False)):
         if isinstance(result, ValueError):
             skipped.append(SkippedFile(path, str(result)))
             continue
@@ -320,10 +323,10 @@ def _warn_skipped(skipped: Sequence[SkippedFile], root: Path) -> None:
         return
     by_reason = Counter(item.reason.split(" (")[0] for item in skipped)
     summary = ", ".join(f"{count} {reason}" for reason, count in by_reason.most_common())
-    listing = "\n".join(
-        f"  {item.path.relative_to(root) if item.path.is_relative_to(root) else item.path}: {item.reason}"
-        for item in skipped
-    )
+    def shown(path: Path) -> Path:
+        return path.relative_to(root) if path.is_relative_to(root) else path
+
+    listing = "\n".join(f"  {shown(item.path)}: {item.reason}" for item in skipped)
     warnings.warn(
         f"Skipped {len(skipped)} file(s) that are not usable images ({summary}):\n{listing}\n"
         "Delete or replace them to silence this warning.",
@@ -383,7 +386,9 @@ class FruitsData:
             raise ValueError(f"split must be one of {sorted(arrays)}, not {split!r}.")
         images, labels = arrays[split]
         if images is None:
-            raise FileNotFoundError(f"This data has no {split} split (no Test/ folder in {self.root}).")
+            raise FileNotFoundError(
+                f"This data has no {split} split (no Test/ folder in {self.root})."
+            )
         shuffle = (split == "train") if shuffle is None else shuffle
         dataset = tf.data.Dataset.from_tensor_slices((images, labels.astype(np.int32)))
         dataset = dataset.cache()

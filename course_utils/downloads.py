@@ -53,7 +53,9 @@ def md5_file(path: Path, chunk_size: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def fetch(url: str, destination: Path, known_hash: str | None = None, progress: bool = True) -> Path:
+def fetch(
+    url: str, destination: Path, known_hash: str | None = None, progress: bool = True
+) -> Path:
     """Download ``url`` to ``destination`` atomically, with a progress bar.
 
     Parameters

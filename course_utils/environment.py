@@ -297,10 +297,17 @@ def checks_to_html(checks: Sequence[Check]) -> str:
     """Render checks as an HTML table: green for ok, yellow for advice, red for problems."""
     rows = []
     for check in checks:
-        cells = [check.name, check.status.upper(), check.detail, check.fix if check.status != OK else ""]
+        cells = [
+            check.name,
+            check.status.upper(),
+            check.detail,
+            check.fix if check.status != OK else "",
+        ]
         cells_html = "".join(f"<td style='text-align:left'>{html.escape(c)}</td>" for c in cells)
         rows.append(f"<tr style='background:{_COLOURS[check.status]}'>{cells_html}</tr>")
-    header = "".join(f"<th style='text-align:left'>{h}</th>" for h in ("check", "status", "found", "what to do"))
+    header = "".join(
+        f"<th style='text-align:left'>{h}</th>" for h in ("check", "status", "found", "what to do")
+    )
     return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 

@@ -275,7 +275,9 @@ def _main(argv: Iterable[str] | None = None) -> None:
     parser.add_argument("output", type=Path)
     args = parser.parse_args(argv)
     document = build_manifest_resource(args.listing, args.output)
-    print(f"wrote {args.output}: {document['total_files']} files in {len(document['groups'])} groups")
+    print(
+        f"wrote {args.output}: {document['total_files']} files in {len(document['groups'])} groups"
+    )
 
 
 if __name__ == "__main__":

@@ -102,7 +102,10 @@ def _execute(notebook: Path, output: Path, html: bool, timeout: int) -> None:
 
     nb = nbformat.read(notebook, as_version=4)
     client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(notebook.parent)}}
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(notebook.parent)}},
     )
     start, error = time.perf_counter(), ""
     try:
@@ -121,10 +124,19 @@ def _execute(notebook: Path, output: Path, html: bool, timeout: int) -> None:
     print("RESULT " + json.dumps(result.__dict__))
 
 
-def run_notebook(notebook: Path, output: Path, quick: bool, html: bool = True, timeout: int = 1200) -> RunResult:
+def run_notebook(
+    notebook: Path, output: Path, quick: bool, html: bool = True, timeout: int = 1200
+) -> RunResult:
     """Run ``notebook`` in a fresh process and kernel; return its time and peak memory."""
     env = dict(os.environ, COURSE_QUICK="1" if quick else "0", TF_CPP_MIN_LOG_LEVEL="2")
-    command = [sys.executable, "-m", "course_utils.notebooks", "_execute", str(notebook), str(output)]
+    command = [
+        sys.executable,
+        "-m",
+        "course_utils.notebooks",
+        "_execute",
+        str(notebook),
+        str(output),
+    ]
     if html:
         command.append("--html")
     command += ["--timeout", str(timeout)]
@@ -158,7 +170,9 @@ def machine_description() -> str:
         tensorflow = f", TensorFlow {version('tensorflow')}"
     except Exception:  # noqa: BLE001 - any metadata problem just shortens the line
         tensorflow = ""
-    return f"{cpu}, {os.cpu_count()} CPU cores{memory}, Python {platform.python_version()}{tensorflow}"
+    return (
+        f"{cpu}, {os.cpu_count()} CPU cores{memory}, Python {platform.python_version()}{tensorflow}"
+    )
 
 
 def timings_table(results: list[RunResult], quick: bool) -> str:
@@ -196,8 +210,13 @@ def run_all_command(args: argparse.Namespace) -> int:
     results = []
     for notebook in selected:
         print(f"running {notebook.name} ...", flush=True)
-        result = run_notebook(notebook, output, args.quick, html=not args.no_html, timeout=args.timeout)
-        print(f"  {'ok' if result.ok else 'FAILED'} in {result.seconds:.0f} s {result.error}", flush=True)
+        result = run_notebook(
+            notebook, output, args.quick, html=not args.no_html, timeout=args.timeout
+        )
+        print(
+            f"  {'ok' if result.ok else 'FAILED'} in {result.seconds:.0f} s {result.error}",
+            flush=True,
+        )
         results.append(result)
     table = timings_table(results, args.quick)
     output.mkdir(parents=True, exist_ok=True)

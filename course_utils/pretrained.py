@@ -32,7 +32,9 @@ import numpy as np
 from course_utils import downloads, paths
 
 KERAS_WEIGHTS_URL = "https://storage.googleapis.com/tensorflow/keras-applications"
-CLASS_INDEX_URL = "https://storage.googleapis.com/download.tensorflow.org/data/imagenet_class_index.json"
+CLASS_INDEX_URL = (
+    "https://storage.googleapis.com/download.tensorflow.org/data/imagenet_class_index.json"
+)
 GET_WEIGHTS_HINT = (
     "Connect to the internet and run `python -m course_utils fetch-weights` (about 700 MB), "
     "or install an instructor bundle: `python -m course_utils bundle install FILE`."

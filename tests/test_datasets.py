@@ -53,9 +53,9 @@ def test_each_label_holds_its_own_class_images(tmp_path):
     with pytest.warns(DataWarning):
         data = load(root, validation_fraction=0.5)
     centre = lambda x: x[:, 8, 8, :].astype(int)  # noqa: E731
-    colour_of = {int(y): c for y, c in zip(data.y_train, centre(data.x_train))}
+    colour_of = {int(y): c for y, c in zip(data.y_train, centre(data.x_train), strict=False)}
     for images, labels in ((data.x_val, data.y_val), (data.x_test, data.y_test)):
-        for label, colour in zip(labels, centre(images)):
+        for label, colour in zip(labels, centre(images), strict=False):
             assert np.abs(colour - colour_of[int(label)]).max() < 60
 
 
@@ -74,7 +74,7 @@ def test_pipelines_yield_float_batches(fruits_tree):
         data = load(fruits_tree, batch_size=8)
     images, labels = next(iter(data.train))
     assert images.shape == (8, *SIZE, 3) and images.dtype.name == "float32"
-    assert 0 <= float(images.numpy().min()) and float(images.numpy().max()) <= 255
+    assert float(images.numpy().min()) >= 0 and float(images.numpy().max()) <= 255
     assert labels.dtype.name == "int32"
     assert sum(int(b[0].shape[0]) for b in data.validation) == len(data.x_val)
     assert sum(int(b[0].shape[0]) for b in data.test) == len(data.x_test)
@@ -132,7 +132,14 @@ def test_unusable_files_are_skipped_and_named(tmp_path):
     assert "outside any class folder" in skipped["stray.jpg"]
     message = "\n".join(str(w.message) for w in caught)
     assert "Skipped 7 file(s)" in message
-    for name in ("truncated.jpg", "corrupt.jpg", "empty.jpg", "notes.txt", ".DS_Store", "stray.jpg"):
+    for name in (
+        "truncated.jpg",
+        "corrupt.jpg",
+        "empty.jpg",
+        "notes.txt",
+        ".DS_Store",
+        "stray.jpg",
+    ):
         assert name in message
     # The three good Apricot images are all kept.
     assert len(data.x_train) + len(data.x_val) == 6
@@ -160,7 +167,7 @@ def test_odd_formats_are_converted_to_rgb(tmp_path):
     # Another size: 60x40 red
     _save(Image.new("RGB", (60, 40), (220, 0, 0)), folder / "small.jpg", quality=95)
     data = load(root, classes=["Apricot"], validation_fraction=0)
-    by_mode = dict(zip(sorted(p.name for p in folder.iterdir()), data.x_train))
+    by_mode = dict(zip(sorted(p.name for p in folder.iterdir()), data.x_train, strict=False))
     assert np.allclose(by_mode["gray.jpg"], 90, atol=2)
     assert np.all(by_mode["rgba.png"] == 255)
     assert np.allclose(by_mode["palette.png"], [0, 0, 200], atol=2)
@@ -168,7 +175,12 @@ def test_odd_formats_are_converted_to_rgb(tmp_path):
     assert np.allclose(by_mode["cmyk.jpg"], [0, 255, 255], atol=40)
     assert np.allclose(by_mode["small.jpg"], [220, 0, 0], atol=12)
     assert data.converted == {
-        "grayscale": 1, "transparent": 1, "palette": 1, "16-bit": 1, "CMYK": 1, "other size": 1,
+        "grayscale": 1,
+        "transparent": 1,
+        "palette": 1,
+        "16-bit": 1,
+        "CMYK": 1,
+        "other size": 1,
     }
     assert not data.skipped
 
@@ -260,5 +272,7 @@ def test_real_sample_through_the_override(real_sample, monkeypatch):
             expected = len(list(folder.glob("*.jpg"))) if folder.is_dir() else 0
             assert counts[index] == expected, name
     assert np.bincount(data.y_test, minlength=16)[WORKSHOP_CLASSES.index("Peach")] == 0
-    training_files = sum(len(list((real_sample / "Training" / c).glob("*.jpg"))) for c in WORKSHOP_CLASSES)
+    training_files = sum(
+        len(list((real_sample / "Training" / c).glob("*.jpg"))) for c in WORKSHOP_CLASSES
+    )
     assert len(data.x_train) + len(data.x_val) == training_files

@@ -82,7 +82,9 @@ class ArchiveServer:
 
 @pytest.fixture
 def tree(tmp_path):
-    return make_fruits_tree(tmp_path / "source", classes=WORKSHOP_CLASSES, train=2, test=1, skip_test=("Peach",))
+    return make_fruits_tree(
+        tmp_path / "source", classes=WORKSHOP_CLASSES, train=2, test=1, skip_test=("Peach",)
+    )
 
 
 @pytest.fixture
@@ -122,13 +124,16 @@ def test_download_extract_verify_and_use(tree, manifest, isolated):
     assert fruits360.download_fruits("http://127.0.0.1:9/none", data_dir=data_dir) == target
 
 
+def fetch(url, data_dir, manifest):
+    return fruits360.download_fruits(url, data_dir=data_dir, expected=manifest, progress=False)
+
+
 def test_interrupted_transfer_leaves_nothing(tree, manifest, isolated):
     data_dir = isolated / "data"
     with ArchiveServer({"/archive.zip": zip_tree(tree)}) as server:
+        url = server.url("/cut/archive.zip")
         with pytest.raises(downloads.DownloadError, match="try again"):
-            fruits360.download_fruits(
-                server.url("/cut/archive.zip"), data_dir=data_dir, expected=manifest, progress=False
-            )
+            fetch(url, data_dir, manifest)
     assert leftovers(data_dir) == []
     assert datasets.find_real_fruits() is None
 
@@ -137,10 +142,9 @@ def test_checksum_mismatch_names_the_class_and_removes_files(tree, manifest, iso
     data_dir = isolated / "data"
     changed = "Training/Banana/1_100.jpg"
     with ArchiveServer({"/archive.zip": zip_tree(tree, change=changed)}) as server:
+        url = server.url("/archive.zip")
         with pytest.raises(fruits360.VerificationError) as error:
-            fruits360.download_fruits(
-                server.url("/archive.zip"), data_dir=data_dir, expected=manifest, progress=False
-            )
+            fetch(url, data_dir, manifest)
     message = str(error.value)
     assert "Training/Banana: same number of files" in message
     assert "1 class folder(s) differ" in message and "--force" in message
@@ -151,10 +155,9 @@ def test_escaping_entry_is_refused(tree, manifest, isolated):
     data_dir = isolated / "data"
     evil = zip_tree(tree, extra={f"{TOP}/fruits-360/../../escaped.txt": b"gotcha"})
     with ArchiveServer({"/archive.zip": evil}) as server:
+        url = server.url("/archive.zip")
         with pytest.raises(ValueError, match="Refusing to extract"):
-            fruits360.download_fruits(
-                server.url("/archive.zip"), data_dir=data_dir, expected=manifest, progress=False
-            )
+            fetch(url, data_dir, manifest)
     assert leftovers(data_dir) == []
     assert not list(isolated.rglob("escaped.txt"))
 
@@ -163,11 +166,11 @@ def test_not_a_zip_and_no_server(isolated, manifest):
     data_dir = isolated / "data"
     with ArchiveServer({"/archive.zip": b"<html>rate limited</html>"}) as server:
         with pytest.raises(downloads.DownloadError, match="not a complete zip"):
-            fruits360.download_fruits(server.url("/archive.zip"), data_dir=data_dir, expected=manifest, progress=False)
+            fetch(server.url("/archive.zip"), data_dir, manifest)
         with pytest.raises(downloads.DownloadError, match="404"):
-            fruits360.download_fruits(server.url("/missing.zip"), data_dir=data_dir, expected=manifest, progress=False)
+            fetch(server.url("/missing.zip"), data_dir, manifest)
     with pytest.raises(downloads.DownloadError, match="internet connection"):
-        fruits360.download_fruits("http://127.0.0.1:9/archive.zip", data_dir=data_dir, progress=False)
+        fetch("http://127.0.0.1:9/archive.zip", data_dir, None)
     assert leftovers(data_dir) == []
 
 
@@ -175,8 +178,17 @@ def test_cli_reports_mismatch_against_the_shipped_hashes(tree, isolated):
     # The fixture archive is not the real dataset: the shipped manifest must reject it.
     with ArchiveServer({"/archive.zip": zip_tree(tree)}) as server:
         completed = subprocess.run(
-            [sys.executable, "-m", "course_utils", "download-fruits", "--url", server.url("/archive.zip")],
-            capture_output=True, text=True, check=False,
+            [
+                sys.executable,
+                "-m",
+                "course_utils",
+                "download-fruits",
+                "--url",
+                server.url("/archive.zip"),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
     assert completed.returncode == 1
     assert "do not match the published hashes" in completed.stderr
@@ -209,7 +221,9 @@ def test_real_sample_files_are_genuine(real_sample, sha256_listing):
     assert len(images) > 1000
     assert all(listing.get(name) == digest for name, digest in images.items())
     # The sample is a subset, so verifying it as the full dataset names every class.
-    with pytest.raises(fruits360.VerificationError, match="Training/Apricot: 62 files, 492 expected"):
+    with pytest.raises(
+        fruits360.VerificationError, match="Training/Apricot: 62 files, 492 expected"
+    ):
         fruits360.verify_tree(real_sample)
 
 

@@ -1,0 +1,219 @@
+"""Plots the lessons use but do not teach: image grids, training curves, confusion matrices.
+
+Every function draws with matplotlib and returns the ``Figure`` so a lesson can
+save or tweak it; in a notebook the figure shows when the cell ends (or with
+``plt.show()``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def _as_display(image) -> np.ndarray:
+    """Return an image ready for ``imshow``: uint8 stays, floats are clipped to their range."""
+    array = np.asarray(image)
+    if array.dtype == np.uint8:
+        return array
+    if array.size and array.max() > 1.0:
+        return np.clip(array, 0, 255).astype(np.uint8)
+    return np.clip(array, 0.0, 1.0)
+
+
+def show_images(
+    images: Sequence,
+    titles: Sequence[str] | None = None,
+    ncols: int = 8,
+    size: float = 1.6,
+    suptitle: str | None = None,
+    cmap: str | None = None,
+):
+    """Show images in a grid, with optional titles.
+
+    Parameters
+    ----------
+    images : sequence of arrays
+        ``(h, w, 3)`` RGB (0-255 or 0-1) or ``(h, w)`` single-channel images.
+    titles : sequence of str, optional
+        One title per image.
+    ncols : int
+        Images per row.
+    size : float
+        Inches per image.
+    suptitle : str, optional
+        A title for the whole figure.
+    cmap : str, optional
+        Colour map for single-channel images (default ``"gray"``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    count = len(images)
+    if count == 0:
+        raise ValueError("show_images needs at least one image.")
+    ncols = max(1, min(ncols, count))
+    nrows = int(np.ceil(count / ncols))
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(ncols * size, nrows * (size + 0.25)), squeeze=False
+    )
+    for index, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if index >= count:
+            continue
+        image = _as_display(images[index])
+        ax.imshow(image, cmap=cmap or ("gray" if image.ndim == 2 else None))
+        if titles is not None:
+            ax.set_title(str(titles[index]), fontsize=8)
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig
+
+
+def show_class_samples(
+    images, labels, class_names: Sequence[str], per_class: int = 6, seed: int = 0
+):
+    """Show ``per_class`` random images of every class, one row per class."""
+    rng = np.random.default_rng(seed)
+    labels = np.asarray(labels)
+    rows = len(class_names)
+    fig, axes = plt.subplots(rows, per_class, figsize=(per_class * 1.1, rows * 1.1), squeeze=False)
+    for row, name in enumerate(class_names):
+        members = np.flatnonzero(labels == row)
+        chosen = (
+            rng.choice(members, size=min(per_class, len(members)), replace=False)
+            if len(members)
+            else []
+        )
+        for col in range(per_class):
+            ax = axes[row, col]
+            ax.set_xticks([])
+            ax.set_yticks([])
+            for spine in ax.spines.values():
+                spine.set_visible(False)
+            if col < len(chosen):
+                ax.imshow(_as_display(images[chosen[col]]))
+        axes[row, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_history(history, metrics: Sequence[str] = ("loss", "accuracy")):
+    """Plot training curves: each metric for training and validation, per epoch.
+
+    Parameters
+    ----------
+    history : keras.callbacks.History or mapping
+        ``model.fit(...)``'s return value, or its ``.history`` dict.
+    metrics : sequence of str
+        Which metrics to plot, one panel each.
+    """
+    logs: Mapping[str, Sequence[float]] = getattr(history, "history", history)
+    present = [m for m in metrics if m in logs]
+    if not present:
+        raise ValueError(f"None of {list(metrics)} in the history; it has {sorted(logs)}.")
+    fig, axes = plt.subplots(1, len(present), figsize=(4.5 * len(present), 3.2), squeeze=False)
+    for ax, metric in zip(axes.flat, present, strict=False):
+        epochs = np.arange(1, len(logs[metric]) + 1)
+        ax.plot(epochs, logs[metric], "o-", label="training")
+        if f"val_{metric}" in logs:
+            ax.plot(epochs, logs[f"val_{metric}"], "s--", label="validation")
+        ax.set_xlabel("epoch")
+        ax.set_title(metric)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_confusion_matrix(
+    y_true, y_pred, class_names: Sequence[str], normalize: bool = False, ax=None
+):
+    """Draw a confusion matrix (rows: true class, columns: predicted class).
+
+    Uses scikit-learn's ``confusion_matrix`` with every class listed, so a class that
+    is missing from ``y_true`` (the real Test split has no Peach) keeps its row.
+    """
+    from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix
+
+    labels = np.arange(len(class_names))
+    matrix = confusion_matrix(y_true, y_pred, labels=labels)
+    if normalize:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            matrix = np.nan_to_num(matrix / matrix.sum(axis=1, keepdims=True))
+    if ax is None:
+        side = max(5.0, 0.45 * len(class_names))
+        _, ax = plt.subplots(figsize=(side, side))
+    display = ConfusionMatrixDisplay(matrix, display_labels=list(class_names))
+    display.plot(
+        ax=ax,
+        cmap="Blues",
+        colorbar=False,
+        values_format=".2f" if normalize else "d",
+        xticks_rotation=90,
+    )
+    ax.set_title("Confusion matrix" + (" (share of each true class)" if normalize else ""))
+    ax.figure.tight_layout()
+    return ax.figure
+
+
+def plot_top_k(
+    probabilities, class_names: Sequence[str], k: int = 3, ax=None, title: str | None = None
+):
+    """Horizontal bar chart of the ``k`` most probable classes for one image."""
+    probabilities = np.asarray(probabilities, dtype=float).ravel()
+    if len(probabilities) != len(class_names):
+        raise ValueError(f"{len(probabilities)} probabilities for {len(class_names)} class names.")
+    best = np.argsort(probabilities)[::-1][:k]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4, 0.45 * k + 0.8))
+    ax.barh([class_names[i] for i in best][::-1], probabilities[best][::-1], color="tab:blue")
+    for y, value in enumerate(probabilities[best][::-1]):
+        ax.text(min(value + 0.01, 0.85), y, f"{value:.1%}", va="center", fontsize=8)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("probability")
+    if title:
+        ax.set_title(title, fontsize=9)
+    ax.figure.tight_layout()
+    return ax.figure
+
+
+def show_image_and_top_k(
+    image, probabilities, class_names: Sequence[str], k: int = 3, title: str | None = None
+):
+    """Show an image beside the bar chart of its ``k`` most probable classes."""
+    fig, (left, right) = plt.subplots(
+        1, 2, figsize=(7, 2.6), gridspec_kw={"width_ratios": [1, 1.6]}
+    )
+    left.imshow(_as_display(image))
+    left.axis("off")
+    if title:
+        left.set_title(title, fontsize=9)
+    plot_top_k(probabilities, class_names, k=k, ax=right)
+    fig.tight_layout()
+    return fig
+
+
+def overlay_heatmap(image, heatmap, alpha: float = 0.45, cmap: str = "jet") -> np.ndarray:
+    """Blend a heatmap (any size, any range) over an RGB image; return a uint8 image.
+
+    The heatmap is rescaled to 0-1 and resized to the image with bilinear interpolation.
+    """
+    from PIL import Image
+
+    image = np.asarray(_as_display(image))
+    if image.dtype != np.uint8:
+        image = (image * 255).astype(np.uint8)
+    heat = np.asarray(heatmap, dtype=float)
+    span = heat.max() - heat.min()
+    heat = (heat - heat.min()) / span if span > 0 else np.zeros_like(heat)
+    resized = Image.fromarray((heat * 255).astype(np.uint8)).resize(
+        (image.shape[1], image.shape[0]), Image.Resampling.BILINEAR
+    )
+    coloured = plt.get_cmap(cmap)(np.asarray(resized) / 255.0)[..., :3] * 255
+    blended = (1 - alpha) * image.astype(float) + alpha * coloured
+    return np.clip(blended, 0, 255).astype(np.uint8)
