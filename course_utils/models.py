@@ -56,7 +56,9 @@ def build_fruits_cnn(
     x = layers.Rescaling(1.0 / 255, name="rescale")(inputs)
     for block, count in enumerate(filters, start=1):
         x = layers.Conv2D(count, 3, padding="same", name=f"conv{block}")(x)
-        x = layers.BatchNormalization(name=f"bn{block}")(x)
+        # momentum 0.9 (Keras's default is 0.99): with a few hundred training steps, the
+        # default moving averages lag far behind and inference-mode accuracy collapses.
+        x = layers.BatchNormalization(momentum=0.9, name=f"bn{block}")(x)
         x = layers.LeakyReLU(negative_slope=0.1, name=f"act{block}")(x)
         x = layers.MaxPooling2D(name=f"pool{block}")(x)
     x = layers.Flatten(name="flatten")(x)
