@@ -39,6 +39,7 @@ from __future__ import annotations
 import colorsys
 import dataclasses
 import functools
+import inspect
 import json
 import math
 import multiprocessing
@@ -131,8 +132,7 @@ class Difficulty:
             valid_type = isinstance(value, (int, float, np.integer, np.floating))
             if isinstance(value, bool) or not valid_type or not 0.0 <= float(value) <= 1.0:
                 raise ValueError(
-                    f"Difficulty.{name} must be a number from 0 (off) to 1 (strong), "
-                    f"got {value!r}."
+                    f"Difficulty.{name} must be a number from 0 (off) to 1 (strong), got {value!r}."
                 )
             object.__setattr__(self, name, float(value))
 
@@ -295,7 +295,7 @@ class _Canvas:
         """Draw the pose: rotation, scale and shift (all zero when the knob is 0)."""
         knob, rng = self.difficulty.pose, self.rng
         self.angle = knob * math.pi * rng.uniform(-1.0, 1.0)
-        self.scale = 1.0 - 0.4 * knob * rng.uniform(0.0, 1.0) ** 0.5
+        self.scale = 1.0 - 0.4 * knob * rng.uniform(0.0, 1.0) ** 2
         shift = 0.2 * knob * rng.uniform(-1.0, 1.0, size=2)
         x, y = _grid(self.n)
         cos, sin = math.cos(self.angle), math.sin(self.angle)
@@ -314,7 +314,7 @@ class _Canvas:
         self.v = self.v / squash + (0.05 * knob) * warp_v
         self.lumps = [
             (order, 0.04 * knob * rng.standard_normal(), rng.uniform(0.0, 2.0 * math.pi))
-            for order in (2, 3, 5)
+            for order in (2, 3, 4)
         ]
 
     def _light(self) -> None:
@@ -375,7 +375,8 @@ class _Canvas:
         height = _smooth_noise(self.rng, (cells, cells), self.texture_size)
         slope_v, slope_u = np.gradient(height)
         scale = strength * cells / self.texture_size
-        return (slope_u.ravel().take(self._index) * scale, slope_v.ravel().take(self._index) * scale)
+        index = self._index
+        return slope_u.ravel().take(index) * scale, slope_v.ravel().take(index) * scale
 
     def angle_noise(self, count: int) -> np.ndarray:
         """Return random values indexed by the polar angle around the fruit centre."""
@@ -557,17 +558,17 @@ def _stem(
 def _paint_apricot(canvas: _Canvas) -> list[_Layer]:
     """Orange, smooth, a little egg-shaped, with a crease down one side and a blush."""
     size = canvas.vary(1.0, 0.05)
-    height = canvas.vary(0.95, 0.04) * size
-    body = _body(canvas, 0.93 * size, height, egg=-0.04)
-    colour = canvas.colour((0.065, 0.85, 0.92), (0.01, 0.05, 0.06))
-    blush = _hsv(0.035, 0.85, 0.82)
-    patches = _smoothstep(-0.5, 1.8, canvas.noise(4)) * canvas.vary(0.5, 0.3)
+    height = canvas.vary(0.97, 0.04) * size
+    body = _body(canvas, 0.88 * size, height, egg=-0.06)
+    colour = canvas.colour((0.07, 0.8, 1.0), (0.01, 0.05, 0.04))
+    blush = _hsv(0.03, 0.85, 0.9)
+    patches = _smoothstep(-0.8, 1.5, canvas.noise(4)) * canvas.vary(0.6, 0.25)
     rgb = _mix(colour, blush, patches + 0.06 * canvas.noise(50))
     seam = canvas.u - (canvas.vary(0.15, 0.2) + 0.18 * canvas.v * canvas.v)
-    crease = np.exp(-((seam / 0.035) ** 2)) * (body.radius < 0.97)
-    shadow = _smoothstep(0.0, 0.25, seam) * (1.0 - _smoothstep(0.25, 0.6, seam))
+    crease = np.exp(-((seam / 0.07) ** 2)) * _smoothstep(1.0, 0.8, body.radius)
+    cheek = np.exp(-(((seam - 0.12) / 0.1) ** 2))
     rgb = _shade(canvas, body, rgb, gloss=0.12, shininess=12.0)
-    rgb = rgb * (1.0 - 0.22 * crease - 0.08 * shadow)[..., None]
+    rgb = rgb * (1.0 - 0.16 * crease + 0.06 * cheek)[..., None]
     stem = _stem(canvas, -height, 0.07, 0.03, _hsv(0.1, 0.3, 0.8), canvas.vary(0.0, 1.0))
     return [stem, (rgb, body.alpha)]
 
@@ -613,8 +614,12 @@ def _paint_banana(canvas: _Canvas) -> list[_Layer]:
     rgb = _mix(rgb, _hsv(0.07, 0.6, 0.18), _smoothstep(0.86, 0.97, np.abs(along)))
     rgb = _shade(canvas, body, rgb, gloss=0.1, shininess=10.0)
     ridges = 1.0 - 0.12 * np.exp(-(((np.abs(inner) - 0.5) / 0.12) ** 2))
-    stalk, _ = _capsule(canvas, _banana_point(bend, centre_v, -span), _banana_point(
-        bend + 0.03, centre_v, -span - 0.13), thick * 0.28)
+    stalk, _ = _capsule(
+        canvas,
+        _banana_point(bend, centre_v, -span),
+        _banana_point(bend + 0.03, centre_v, -span - 0.13),
+        thick * 0.28,
+    )
     stalk_rgb = np.broadcast_to(_hsv(0.1, 0.5, 0.35), rgb.shape)
     return [(stalk_rgb, stalk), (rgb * ridges[..., None], alpha)]
 
@@ -626,9 +631,9 @@ def _banana_point(radius: float, centre_v: float, angle: float) -> tuple[float, 
 
 # The three look-alike citrus classes differ only a little: hue, flatness, roughness.
 _CITRUS = {
-    "Clementine": {"hsv": (0.045, 0.88, 0.98), "flat": 0.93, "rough": 0.35, "gloss": 0.35},
-    "Mandarine": {"hsv": (0.07, 0.8, 0.92), "flat": 0.87, "rough": 0.8, "gloss": 0.12},
-    "Orange": {"hsv": (0.065, 0.9, 0.9), "flat": 0.98, "rough": 0.55, "gloss": 0.22},
+    "Clementine": {"hsv": (0.056, 0.88, 0.96), "flat": 0.92, "rough": 0.4, "gloss": 0.3},
+    "Mandarine": {"hsv": (0.074, 0.84, 0.93), "flat": 0.88, "rough": 0.7, "gloss": 0.15},
+    "Orange": {"hsv": (0.066, 0.88, 0.92), "flat": 0.97, "rough": 0.55, "gloss": 0.22},
 }
 
 
@@ -736,13 +741,14 @@ def _paint_peach(canvas: _Canvas) -> list[_Layer]:
     body = _body(canvas, size, size, lumps=0.015)
     base = canvas.colour((0.085, 0.7, 0.95), (0.015, 0.08, 0.05))
     red = canvas.colour((0.01, 0.78, 0.72), (0.015, 0.06, 0.08))
-    blush = canvas.noise(4) + 0.35 * canvas.noise(30) + canvas.vary(0.6, 1.0)
-    rgb = _mix(base, red, _smoothstep(-1.2, 1.0, blush))
+    blush = canvas.noise(4) + 0.25 * canvas.noise(14) + canvas.vary(0.4, 1.0)
+    speckle = _smoothstep(0.5, 2.0, canvas.noise(110))
+    rgb = _mix(base, red, _smoothstep(-1.5, 1.2, blush) + 0.4 * speckle)
     rgb = rgb * (1.0 + 0.04 * canvas.noise(200))[..., None]
     suture = canvas.u - (canvas.vary(-0.3, 0.3) + 0.25 * canvas.v * canvas.v)
-    groove = np.exp(-((suture / 0.045) ** 2)) * (body.radius < 0.95)
+    groove = np.exp(-((suture / 0.07) ** 2)) * _smoothstep(1.0, 0.8, body.radius)
     rgb = _shade(canvas, body, rgb, gloss=0.04, shininess=8.0)
-    return [(rgb * (1.0 - 0.25 * groove)[..., None], body.alpha)]
+    return [(rgb * (1.0 - 0.15 * groove)[..., None], body.alpha)]
 
 
 def _paint_pineapple(canvas: _Canvas) -> list[_Layer]:
@@ -750,22 +756,30 @@ def _paint_pineapple(canvas: _Canvas) -> list[_Layer]:
     size = canvas.vary(1.0, 0.04)
     body = _body(canvas, 0.86 * size, 0.84 * size, power=2.6, offset=0.12)
     a, b = _sphere_coordinates(body)
-    spacing = 0.42
-    su = (a + b) / spacing + canvas.rng.uniform(0.0, 1.0)
-    sv = (a - b) / spacing + canvas.rng.uniform(0.0, 1.0)
+    spacing = 0.4
+    su = (a + 1.2 * b) / spacing + canvas.rng.uniform(0.0, 1.0)
+    sv = (a - 1.2 * b) / spacing + canvas.rng.uniform(0.0, 1.0)
+    cell = _cell_hash(np.round(su), np.round(sv))
     su, sv = su - np.round(su), sv - np.round(sv)
-    across, down = su + sv, su - sv  # within one scale, in units of the spacing
+    across, down = su + sv, sv - su  # within one scale; ``down`` grows downwards
     edge = np.maximum(np.abs(su), np.abs(sv)) * 2.0  # 0 at a scale's centre, 1 at its edge
-    colour = canvas.colour((0.09, 0.6, 0.62), (0.012, 0.08, 0.08))
-    golden = _hsv(0.12, 0.65, 0.8)
-    rgb = _mix(colour, golden, 0.7 * _smoothstep(-0.1, 0.5, down) * (1.0 - edge))
-    spike = np.exp(-((across / 0.09) ** 2)) * _smoothstep(0.3, -0.1, down) * (edge < 0.9)
-    rgb = _mix(rgb, _hsv(0.07, 0.55, 0.18), 0.85 * spike)
-    rgb = _mix(rgb, _hsv(0.07, 0.6, 0.15), _smoothstep(0.75, 1.0, edge))
-    rgb = _shade(canvas, body, rgb * (1.0 + 0.08 * canvas.noise(50))[..., None], gloss=0.05)
+    colour = canvas.colour((0.08, 0.6, 0.45), (0.012, 0.08, 0.06))
+    golden = _hsv(0.11, 0.6, 0.85) * (0.8 + 0.4 * cell)[..., None]
+    eye = _smoothstep(-0.3, 0.3, down) * _smoothstep(0.8, 0.3, edge)
+    rgb = _mix(colour, golden, 0.9 * eye)
+    spike = _smoothstep(0.1, 0.0, np.abs(across) + 0.25 * down) * _smoothstep(0.1, -0.3, down)
+    rgb = _mix(rgb, _hsv(0.07, 0.5, 0.12), 0.8 * spike)
+    rgb = _mix(rgb, _hsv(0.06, 0.6, 0.1), 0.85 * _smoothstep(0.6, 0.95, edge))
+    rgb = _shade(canvas, body, rgb * (1.0 + 0.08 * canvas.noise(60))[..., None], gloss=0.05)
     crown, reach = _star(
-        canvas, (0.0, -0.62 * size), points=11, length=0.45, squash=1.0,
-        turn=canvas.vary(0.0, 0.2), sharpness=6.0, core=0.03,
+        canvas,
+        (0.0, -0.62 * size),
+        points=11,
+        length=0.45,
+        squash=1.0,
+        turn=canvas.vary(0.0, 0.2),
+        sharpness=6.0,
+        core=0.03,
     )
     crown = crown * (canvas.v < -0.55 * size)
     leaves = _hsv(0.22, 0.4, 0.42) * (0.6 + 0.5 * reach)[..., None]
@@ -800,8 +814,14 @@ def _paint_pomegranate(canvas: _Canvas) -> list[_Layer]:
     top = -0.89 * size
     tube, along = _capsule(canvas, (0.0, top + 0.08), (0.0, top - 0.06), 0.09)
     teeth, _ = _star(
-        canvas, (0.0, top - 0.08), points=6, length=0.14, squash=0.6,
-        turn=canvas.vary(0.0, 0.5), sharpness=2.0, core=0.3,
+        canvas,
+        (0.0, top - 0.08),
+        points=6,
+        length=0.14,
+        squash=0.6,
+        turn=canvas.vary(0.0, 0.5),
+        sharpness=2.0,
+        core=0.3,
     )
     crown = np.maximum(tube, teeth) * canvas.chance(0.8)
     crown_rgb = _hsv(0.0, 0.7, 0.4) * (0.8 + 0.3 * along)[..., None]
@@ -816,12 +836,12 @@ def _paint_raspberry(canvas: _Canvas) -> list[_Layer]:
     body = _body(canvas, 0.96 * size, height, egg=0.06, edge=bumps)
     a, b = _sphere_coordinates(body, canvas.rng.uniform(-0.3, 0.3))
     da, db, cell = _hex_lattice(a + canvas.rng.uniform(0.0, 1.0), b, 0.32)
-    bulge = np.clip(1.0 - (da * da + db * db) * 3.2, 0.0, 1.0)
-    drupelet = _Body(body.alpha, body.radius, body.nx + 0.7 * da, body.ny + 0.7 * db, body.nz)
+    bulge = np.sqrt(np.clip(1.0 - (da * da + db * db) * 4.5, 0.0, 1.0))
+    drupelet = _Body(body.alpha, body.radius, body.nx + 1.3 * da, body.ny + 1.3 * db, body.nz)
     colour = canvas.colour((0.79, 0.55, 0.85), (0.015, 0.06, 0.05))
     rgb = colour * (0.9 + 0.2 * cell)[..., None]
     rgb = _shade(canvas, drupelet, rgb, gloss=0.15, shininess=12.0)
-    rgb = rgb * (0.6 + 0.4 * np.sqrt(bulge))[..., None]
+    rgb = rgb * (0.45 + 0.55 * np.sqrt(bulge))[..., None]
     return [(rgb, body.alpha)]
 
 
@@ -829,7 +849,7 @@ def _paint_strawberry(canvas: _Canvas) -> list[_Layer]:
     """A red cone with yellow seeds in little pits and a green, leafy calyx."""
     size = canvas.vary(1.0, 0.05)
     width = canvas.vary(0.82, 0.06) * size
-    body = _body(canvas, width, 0.75 * size, power=1.8, egg=0.2, tips=(0.0, 0.28), offset=0.06)
+    body = _body(canvas, width, 0.7 * size, power=1.8, egg=0.15, tips=(0.0, 0.22), offset=0.04)
     a, b = _sphere_coordinates(body)
     da, db, _ = _hex_lattice(a + canvas.rng.uniform(0.0, 1.0), b, 0.3)
     distance2 = da * da + db * db
@@ -842,8 +862,14 @@ def _paint_strawberry(canvas: _Canvas) -> list[_Layer]:
     rgb = rgb * (1.0 - 0.35 * pit)[..., None]
     rgb = _mix(rgb, _hsv(0.13, 0.6, 0.8), seed * 0.9)
     calyx, reach = _star(
-        canvas, (0.0, -0.66 * size), points=int(canvas.rng.integers(6, 9)), length=0.45,
-        squash=0.45, turn=canvas.rng.uniform(0.0, 1.0), sharpness=2.5, core=0.2,
+        canvas,
+        (0.0, -0.62 * size),
+        points=int(canvas.rng.integers(6, 9)),
+        length=0.45,
+        squash=0.45,
+        turn=canvas.rng.uniform(0.0, 1.0),
+        sharpness=2.5,
+        core=0.2,
     )
     leaves = _hsv(0.27, 0.65, 0.45) * (0.65 + 0.35 * reach)[..., None]
     return [(rgb, body.alpha), (leaves, calyx)]
@@ -981,8 +1007,10 @@ def render_fruit(
     _check_class(class_name)
     difficulty = Difficulty.from_value(difficulty)
     if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator, e.g. np.random.default_rng(0); "
-                        f"got {type(rng).__name__}.")
+        raise TypeError(
+            f"rng must be a numpy.random.Generator, e.g. np.random.default_rng(0); "
+            f"got {type(rng).__name__}."
+        )
     if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 16:
         raise ValueError(f"size must be a whole number of pixels, at least 16; got {size!r}.")
     canvas = _Canvas(rng, difficulty, int(size))
@@ -1050,3 +1078,250 @@ def difficulty_examples(
         rng = np.random.default_rng(np.random.SeedSequence([int(seed), 99]))
         pictures.append(render_fruit(class_name, rng, difficulty, size))
     return pictures
+
+
+# ----------------------------------------------------------------------------------------
+# Writing the dataset
+# ----------------------------------------------------------------------------------------
+
+
+def _image_rng(seed: int, split: int, label: int, index: int) -> np.random.Generator:
+    """Return the random generator of one picture; it depends on nothing else."""
+    return np.random.default_rng(np.random.SeedSequence([seed, split, label, index]))
+
+
+def _save_jpeg(picture: np.ndarray, path: Path) -> None:
+    """Write ``picture`` as a baseline JPEG with fixed settings (same pixels, same bytes)."""
+    Image.fromarray(picture, mode="RGB").save(
+        path,
+        format="JPEG",
+        quality=JPEG_QUALITY,
+        subsampling="4:2:0",
+        optimize=False,
+        progressive=False,
+    )
+
+
+def _draw_and_save(job: tuple) -> None:
+    """Draw and save one picture (runs in a worker process)."""
+    folder, seed, split, label, index, knobs = job
+    rng = _image_rng(seed, split, label, index)
+    picture = render_fruit(WORKSHOP_CLASSES[label], rng, Difficulty(**knobs))
+    _save_jpeg(picture, Path(folder) / SPLITS[split] / WORKSHOP_CLASSES[label] / f"{index}_100.jpg")
+
+
+def _settings(train_per_class: int, test_per_class: int, seed: int, difficulty: Difficulty) -> dict:
+    """Return the settings that decide the generated files (what the stamp records)."""
+    return {
+        "train_per_class": train_per_class,
+        "test_per_class": test_per_class,
+        "seed": seed,
+        "image_size": IMAGE_SIZE,
+        "difficulty": difficulty.as_dict(),
+    }
+
+
+def _stamp(settings: dict) -> dict:
+    """Return the content of ``generator.json`` for ``settings``."""
+    return {
+        "generator": "course_utils.synthetic",
+        "version": GENERATOR_VERSION,
+        "settings": settings,
+        "classes": list(WORKSHOP_CLASSES),
+        "layout": "<split>/<class>/<index>_100.jpg, splits Training and Test",
+    }
+
+
+def _check_count(name: str, value: object, minimum: int) -> int:
+    """Return ``value`` as an int, or raise a ValueError that says what is expected."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}.")
+    return int(value)
+
+
+def _worker_count(workers: int | None, jobs: int) -> int:
+    """Return how many processes to use: the CPU count by default, capped sensibly."""
+    if workers is None:
+        workers = min(os.cpu_count() or 1, _MAX_WORKERS)
+    workers = _check_count("workers", workers, 1)
+    return max(1, min(workers, jobs // 20 or 1))
+
+
+def _run_jobs(jobs: list[tuple], workers: int, progress: bool) -> None:
+    """Draw all pictures, in this process or in a pool, with an optional progress bar."""
+    from tqdm.auto import tqdm
+
+    with tqdm(total=len(jobs), desc="Drawing fruits", unit="img", disable=not progress) as bar:
+        if workers == 1:
+            for job in jobs:
+                _draw_and_save(job)
+                bar.update(1)
+            return
+        context = multiprocessing.get_context()
+        with context.Pool(workers) as pool:
+            for _ in pool.imap_unordered(_draw_and_save, jobs, chunksize=16):
+                bar.update(1)
+
+
+def generate_fruits(
+    target: str | os.PathLike,
+    *,
+    train_per_class: int = 200,
+    test_per_class: int = 50,
+    seed: int = 0,
+    difficulty: Difficulty | Mapping[str, float] = DEFAULT_DIFFICULTY,
+    workers: int | None = None,
+    progress: bool = True,
+) -> Path:
+    """Write a generated fruits dataset with the Fruits-360 layout to ``target``.
+
+    The folder is built next to ``target`` under a temporary name and renamed into place
+    only when complete, so an interrupted run never leaves a half dataset behind; an
+    existing ``target`` is replaced. ``generator.json`` records the version and settings.
+
+    Parameters
+    ----------
+    target : path
+        The dataset folder to create, e.g. ``data/generated-fruits``.
+    train_per_class, test_per_class : int
+        Pictures per class in ``Training/`` and ``Test/`` (Test keeps Peach, unlike
+        the real Fruits-360 sample).
+    seed : int
+        Base seed; the same seed and settings give byte-identical files.
+    difficulty : Difficulty or dict
+        The difficulty knobs (see :class:`Difficulty`).
+    workers : int, optional
+        Worker processes; default: the number of CPUs (at most 8). It does not change
+        the pictures.
+    progress : bool
+        Show a progress bar.
+
+    Returns
+    -------
+    pathlib.Path
+        The dataset folder.
+
+    Raises
+    ------
+    ValueError
+        For a negative count, a bad seed or worker count, or a knob outside 0-1.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = generate_fruits(tempfile.mkdtemp() + "/fruits", train_per_class=1,
+    ...                          test_per_class=1, workers=1, progress=False)
+    >>> sorted(path.name for path in folder.iterdir())
+    ['Test', 'Training', 'generator.json']
+    """
+    settings = _settings(
+        _check_count("train_per_class", train_per_class, 0),
+        _check_count("test_per_class", test_per_class, 0),
+        _check_count("seed", seed, 0),
+        Difficulty.from_value(difficulty),
+    )
+    target = Path(target).expanduser().resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
+    try:
+        jobs = _plan(building, settings)
+        _run_jobs(jobs, _worker_count(workers, len(jobs)), progress)
+        stamp = json.dumps(_stamp(settings), indent=2, sort_keys=True) + "\n"
+        (building / STAMP_NAME).write_text(stamp, encoding="utf-8")
+        _swap_into_place(building, target)
+    finally:
+        if building.exists():
+            shutil.rmtree(building, ignore_errors=True)
+    return target
+
+
+def _plan(folder: Path, settings: dict) -> list[tuple]:
+    """Create the class folders and return one job per picture."""
+    counts = (settings["train_per_class"], settings["test_per_class"])
+    knobs = settings["difficulty"]
+    jobs = []
+    for split, count in enumerate(counts):
+        for label, name in enumerate(WORKSHOP_CLASSES):
+            (folder / SPLITS[split] / name).mkdir(parents=True)
+            jobs += [(str(folder), settings["seed"], split, label, i, knobs) for i in range(count)]
+    return jobs
+
+
+def _swap_into_place(building: Path, target: Path) -> None:
+    """Rename the finished folder to ``target``, removing an older dataset there."""
+    if not target.exists():
+        building.rename(target)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    retired.rmdir()
+    target.rename(retired)
+    building.rename(target)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def read_stamp(folder: str | os.PathLike) -> dict | None:
+    """Return the content of ``generator.json`` in ``folder``, or None if missing or broken."""
+    path = Path(folder) / STAMP_NAME
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def ensure_generated_fruits(data_dir: str | os.PathLike | None = None, **settings) -> Path:
+    """Return ``<data_dir>/generated-fruits``, generating it when missing or out of date.
+
+    The folder is (re)generated when it does not exist, or when its ``generator.json``
+    records another generator version or other settings than requested. Otherwise it is
+    used as it is, which takes no time.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Where the dataset lives; default :func:`course_utils.paths.data_dir`.
+    **settings
+        Any keyword of :func:`generate_fruits`: ``train_per_class``, ``test_per_class``,
+        ``seed``, ``difficulty`` (decide the pictures), ``workers``, ``progress``.
+
+    Returns
+    -------
+    pathlib.Path
+        The dataset folder, with ``Training/`` and ``Test/``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown setting name or an invalid value.
+    """
+    allowed = {"train_per_class", "test_per_class", "seed", "difficulty", "workers", "progress"}
+    unknown = sorted(set(settings) - allowed)
+    if unknown:
+        raise ValueError(f"Unknown setting(s) {unknown}; valid settings: {sorted(allowed)}.")
+    if data_dir is None:
+        from course_utils import paths
+
+        data_dir = paths.data_dir()
+    target = Path(data_dir).expanduser().resolve() / FOLDER_NAME
+    wanted = _requested_settings(settings)
+    stamp = read_stamp(target)
+    if stamp is not None and stamp == _stamp(wanted):
+        return target
+    started = time.perf_counter()
+    generate_fruits(target, **settings)
+    total = (wanted["train_per_class"] + wanted["test_per_class"]) * len(WORKSHOP_CLASSES)
+    seconds = time.perf_counter() - started
+    print(f"Generated {total:,} fruit images in {seconds:.0f} s: {target}")
+    return target
+
+
+def _requested_settings(settings: Mapping) -> dict:
+    """Return the file-deciding settings that :func:`generate_fruits` would use."""
+    defaults = inspect.signature(generate_fruits).parameters
+    names = ("train_per_class", "test_per_class", "seed", "difficulty")
+    chosen = {name: settings.get(name, defaults[name].default) for name in names}
+    return _settings(
+        _check_count("train_per_class", chosen["train_per_class"], 0),
+        _check_count("test_per_class", chosen["test_per_class"], 0),
+        _check_count("seed", chosen["seed"], 0),
+        Difficulty.from_value(chosen["difficulty"]),
+    )
