@@ -12,6 +12,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.course-installed
 PORT ?= 8888
+# JupyterLab refuses to run as root (containers, some cloud machines) without this flag.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 # The first of these that is Python 3.10 to 3.13 (override: make lab PYTHON=/path/to/python3)
 PYTHON ?= $(shell for p in python3 python3.12 python3.11 python3.10 python3.13; do \
@@ -35,7 +37,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks --port=$(PORT) $(LAB_ARGS)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --port=$(PORT) $(ROOT_FLAG) $(LAB_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
