@@ -217,3 +217,140 @@ def overlay_heatmap(image, heatmap, alpha: float = 0.45, cmap: str = "jet") -> n
     coloured = plt.get_cmap(cmap)(np.asarray(resized) / 255.0)[..., :3] * 255
     blended = (1 - alpha) * image.astype(float) + alpha * coloured
     return np.clip(blended, 0, 255).astype(np.uint8)
+
+
+def _number_format(matrix: np.ndarray) -> str:
+    """``"{:.0f}"`` for whole numbers, ``"{:.2f}"`` otherwise."""
+    finite = matrix[np.isfinite(matrix)]
+    whole = finite.size == 0 or np.allclose(finite, np.round(finite))
+    return "{:.0f}" if whole else "{:.2f}"
+
+
+def draw_matrix(
+    ax,
+    matrix,
+    title: str | None = None,
+    numbers: bool | None = None,
+    fmt: str | None = None,
+    cmap: str = "viridis",
+    highlight: tuple[int, int, int, int] | None = None,
+    mask=None,
+    vmin: float | None = None,
+    vmax: float | None = None,
+):
+    """Draw one small 2-D array on ``ax`` as a grid of coloured cells with its numbers.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    matrix : array of shape (rows, columns)
+    title : str, optional
+    numbers : bool, optional
+        Write each value in its cell. Default: only when both sides are at most 16.
+    fmt : str, optional
+        Format of the numbers, e.g. ``"{:.2f}"``. Default: whole numbers without decimals.
+    cmap : str
+        Colour map of the cells.
+    highlight : (row, column, height, width), optional
+        Draws a red frame around these cells (a convolution window, a pooling window).
+    mask : boolean array like ``matrix``, optional
+        Cells drawn in light grey instead of colour (e.g. zero padding).
+    vmin, vmax : float, optional
+        Colour range; default the range of the unmasked values.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from matplotlib.patches import Rectangle
+
+    matrix = np.asarray(matrix, dtype=float)
+    if matrix.ndim != 2:
+        raise ValueError(f"draw_matrix needs a 2-D array, not shape {matrix.shape}.")
+    rows, cols = matrix.shape
+    shown = np.ma.masked_array(matrix, mask=None if mask is None else np.asarray(mask, bool))
+    values = shown.compressed()
+    low = values.min() if vmin is None and values.size else vmin
+    high = values.max() if vmax is None and values.size else vmax
+    if low is not None and high is not None and low == high:
+        low, high = low - 1, high + 1
+    colour_map = plt.get_cmap(cmap).with_extremes(bad="#dddddd")
+    ax.imshow(shown, cmap=colour_map, vmin=low, vmax=high, interpolation="nearest")
+    if numbers is None:
+        numbers = max(rows, cols) <= 16
+    if numbers:
+        fmt = fmt or _number_format(matrix)
+        size = max(5.0, min(10.0, 90.0 / max(rows, cols)))
+        span = (high - low) if low is not None else 1.0
+        for r in range(rows):
+            for c in range(cols):
+                colour = "black"
+                if mask is None or not np.asarray(mask, bool)[r, c]:
+                    red, green, blue, _ = colour_map((matrix[r, c] - low) / span)
+                    if 0.299 * red + 0.587 * green + 0.114 * blue < 0.5:
+                        colour = "white"
+                text = fmt.format(matrix[r, c]).replace("-", "\u2212")
+                ax.text(c, r, text, ha="center", va="center", fontsize=size, color=colour)
+    if highlight is not None:
+        row, col, height, width = highlight
+        ax.add_patch(
+            Rectangle(
+                (col - 0.5, row - 0.5), width, height, fill=False, edgecolor="red", linewidth=2.5
+            )
+        )
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def show_matrices(
+    matrices: Sequence,
+    titles: Sequence[str] | None = None,
+    size: float = 0.42,
+    suptitle: str | None = None,
+    **options,
+):
+    """Show small 2-D arrays side by side, each with its numbers (inputs, kernels, outputs).
+
+    Parameters
+    ----------
+    matrices : sequence of 2-D arrays
+    titles : sequence of str, optional
+    size : float
+        Inches per cell (panels keep their relative sizes).
+    suptitle : str, optional
+    **options
+        Passed to :func:`draw_matrix` for every panel (``fmt``, ``cmap``, ``numbers``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fig = show_matrices([np.eye(3), np.ones((2, 2))], ["input", "kernel"])
+    >>> len(fig.axes)
+    2
+    """
+    arrays = [np.asarray(m, dtype=float) for m in matrices]
+    if not arrays:
+        raise ValueError("show_matrices needs at least one matrix.")
+    widths = [max(a.shape[1], 2) for a in arrays]
+    tallest = max(a.shape[0] for a in arrays)
+    fig, axes = plt.subplots(
+        1,
+        len(arrays),
+        figsize=(size * sum(widths) + 0.6 * len(arrays), size * tallest + 0.8),
+        gridspec_kw={"width_ratios": widths},
+        squeeze=False,
+    )
+    for index, (ax, array) in enumerate(zip(axes.flat, arrays, strict=True)):
+        title = titles[index] if titles is not None else None
+        draw_matrix(ax, array, title=title, **options)
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig

@@ -75,8 +75,613 @@ class Explorer:
 
 # --------------------------------------------------------------------------- convolution playground (lesson 03)
 
+from fractions import Fraction  # noqa: E402
+
+import numpy as np  # noqa: E402, F811
+
+CUSTOM_KERNEL = "custom"
+
+KERNEL_PRESETS: dict[str, list[list[str]]] = {
+    "identity": [["0", "0", "0"], ["0", "1", "0"], ["0", "0", "0"]],
+    "edges (all directions)": [["-1", "-1", "-1"], ["-1", "8", "-1"], ["-1", "-1", "-1"]],
+    "vertical edges": [["-1", "0", "1"], ["-2", "0", "2"], ["-1", "0", "1"]],
+    "horizontal edges": [["-1", "-2", "-1"], ["0", "0", "0"], ["1", "2", "1"]],
+    "sharpen": [["0", "-1", "0"], ["-1", "5", "-1"], ["0", "-1", "0"]],
+    "blur": [["1/9", "1/9", "1/9"], ["1/9", "1/9", "1/9"], ["1/9", "1/9", "1/9"]],
+    "diagonal \\ (/9)": [["1/9", "-1/9", "-1/9"], ["-1/9", "1/9", "-1/9"], ["-1/9", "-1/9", "1/9"]],
+    "diagonal / (/9)": [["-1/9", "-1/9", "1/9"], ["-1/9", "1/9", "-1/9"], ["1/9", "-1/9", "-1/9"]],
+    "cross x (/9)": [["1/9", "-1/9", "1/9"], ["-1/9", "1/9", "-1/9"], ["1/9", "-1/9", "1/9"]],
+}
+"""Kernels of the convolution playground, as the text shown in its kernel box.
+
+The three ``/9`` kernels are the seed workshop's X-detector pieces: +1 on a line, -1
+elsewhere, divided by 9 so that a perfect match gives exactly 1.
+"""
+
+
+def pattern_x(size: int = 9) -> np.ndarray:
+    """A ``size`` x ``size`` picture of an X: +1 on both diagonals (inset by one), -1 elsewhere."""
+    image = -np.ones((size, size))
+    inner = np.arange(1, size - 1)
+    image[inner, inner] = 1
+    image[inner, size - 1 - inner] = 1
+    return image
+
+
+def pattern_o(size: int = 9) -> np.ndarray:
+    """A ``size`` x ``size`` picture of an O: +1 on a ring, -1 elsewhere."""
+    yy, xx = np.mgrid[:size, :size]
+    centre = (size - 1) / 2
+    radius = np.hypot(yy - centre, xx - centre)
+    return np.where(np.abs(radius - (size - 3) / 2) < 0.75, 1.0, -1.0)
+
+
+def pattern_edge(size: int = 7, dark: float = 1, bright: float = 9) -> np.ndarray:
+    """A ``size`` x ``size`` picture with a dark left part and a bright right part."""
+    image = np.full((size, size), float(dark))
+    image[:, size // 2 :] = bright
+    return image
+
+
+def parse_kernel(text: str) -> np.ndarray:
+    """Read a kernel typed as rows of numbers (``"1 0 -1"`` per line; ``1/9`` allowed).
+
+    Raises
+    ------
+    ValueError
+        When a token is not a number or the rows have different lengths.
+
+    Examples
+    --------
+    >>> parse_kernel("1 0\\n0 1/2")
+    array([[1. , 0. ],
+           [0. , 0.5]])
+    """
+    rows = [line.replace(",", " ").split() for line in text.strip().splitlines() if line.strip()]
+    if not rows:
+        raise ValueError("The kernel is empty: type rows of numbers, e.g. '0 -1 0'.")
+    try:
+        values = [[float(Fraction(token)) for token in row] for row in rows]
+    except (ValueError, ZeroDivisionError) as error:
+        raise ValueError(
+            f"Could not read the kernel ({error}). Type numbers such as 1, -0.5 or 1/9, "
+            "separated by spaces, one row per line."
+        ) from None
+    if len({len(row) for row in values}) != 1:
+        raise ValueError("Every row of the kernel needs the same number of values.")
+    return np.array(values)
+
+
+def format_kernel(rows: list[list[str]]) -> str:
+    """The text of a preset kernel as typed in the kernel box (one row per line)."""
+    return "\n".join(" ".join(f"{token:>4}" for token in row) for row in rows)
+
+
+def same_padding(size: int, kernel: int, stride: int) -> tuple[int, int]:
+    """Zeros TensorFlow adds before and after one axis for ``padding="SAME"``.
+
+    The output has ``ceil(size / stride)`` positions; the padding needed for that is
+    split in two, with the odd one out going after (bottom or right).
+    """
+    out = -(-size // stride)
+    total = max((out - 1) * stride + kernel - size, 0)
+    return total // 2, total - total // 2
+
+
+def conv_output_size(size: int, kernel: int, stride: int, padding: str) -> int:
+    """Output length of a convolution along one axis, as TensorFlow computes it.
+
+    ``"valid"``: ``floor((size - kernel) / stride) + 1``; ``"same"``: ``ceil(size / stride)``,
+    which equals ``floor((size + 2p - kernel) / stride) + 1`` with the padding ``p`` of
+    :func:`same_padding` (split over both sides).
+
+    Examples
+    --------
+    >>> conv_output_size(9, 3, 2, "valid"), conv_output_size(9, 3, 2, "same")
+    (4, 5)
+    """
+    if padding not in ("valid", "same"):
+        raise ValueError(f'padding must be "valid" or "same", not {padding!r}.')
+    if padding == "same":
+        return -(-size // stride)
+    if kernel > size:
+        raise ValueError(f"A {kernel}-wide kernel does not fit in {size} pixels without padding.")
+    return (size - kernel) // stride + 1
+
+
+def convolve(
+    image, kernel, stride: int = 1, padding: str = "valid"
+) -> tuple[np.ndarray, np.ndarray]:
+    """Convolve one single-channel image with one kernel, as ``tf.nn.conv2d`` does.
+
+    Like every deep-learning library, this slides the kernel without flipping it (what
+    mathematicians call cross-correlation).
+
+    Returns
+    -------
+    output : array
+    padded : array
+        The input with the zeros added for ``"same"`` padding (the input itself for
+        ``"valid"``).
+    """
+    image = np.asarray(image, dtype=float)
+    kernel = np.asarray(kernel, dtype=float)
+    if image.ndim != 2 or kernel.ndim != 2:
+        raise ValueError("convolve works on one 2-D image and one 2-D kernel.")
+    if stride < 1:
+        raise ValueError(f"stride must be at least 1, not {stride}.")
+    (kh, kw), (h, w) = kernel.shape, image.shape
+    out_h = conv_output_size(h, kh, stride, padding)
+    out_w = conv_output_size(w, kw, stride, padding)
+    if padding == "same":
+        padded = np.pad(image, (same_padding(h, kh, stride), same_padding(w, kw, stride)))
+    else:
+        padded = image
+    output = np.empty((out_h, out_w))
+    for row in range(out_h):
+        for col in range(out_w):
+            window = padded[row * stride : row * stride + kh, col * stride : col * stride + kw]
+            output[row, col] = np.sum(window * kernel)
+    return output, padded
+
+
+class ConvolutionPlayground(Explorer):
+    """Try kernels, strides and padding on a small picture and watch the numbers.
+
+    Shows the input (with its zero padding in grey), the kernel and the output side by
+    side, the window behind one output value (move it with ``window``), and the
+    output-size formula filled in with the current values.
+
+    Parameters
+    ----------
+    image : array, optional
+        An extra input to try, e.g. a fruit photo (RGB images are turned to grey, 0-1).
+    preset : str
+        The kernel shown first (a key of :data:`KERNEL_PRESETS`).
+    input_name : str
+        The input shown first.
+
+    Examples
+    --------
+    >>> playground = ConvolutionPlayground()                     # doctest: +SKIP
+    >>> playground.controls["stride"].value = 2                  # doctest: +SKIP
+    >>> playground.result["output"].shape                        # doctest: +SKIP
+    (4, 4)
+    """
+
+    def __init__(self, image=None, preset: str = "diagonal \\ (/9)", input_name: str = "X (9x9)"):
+        self.inputs = {
+            "X (9x9)": pattern_x(9),
+            "O (9x9)": pattern_o(9),
+            "edge (7x7)": pattern_edge(7),
+        }
+        if image is not None:
+            picture = np.asarray(image, dtype=float)
+            if picture.ndim == 3:
+                picture = picture[..., :3].mean(axis=-1)
+            if picture.max() > 1:
+                picture = picture / 255.0
+            self.inputs["your image (grey)"] = picture
+        if preset not in KERNEL_PRESETS:
+            raise ValueError(f"Unknown preset {preset!r}; choose one of {list(KERNEL_PRESETS)}.")
+        if input_name not in self.inputs:
+            raise ValueError(f"Unknown input {input_name!r}; choose one of {list(self.inputs)}.")
+        self._syncing = False
+        layout = widgets.Layout(width="auto")
+        controls = {
+            "input": widgets.Dropdown(
+                options=list(self.inputs), value=input_name, description="input"
+            ),
+            "preset": widgets.Dropdown(
+                options=[*KERNEL_PRESETS, CUSTOM_KERNEL], value=preset, description="kernel"
+            ),
+            "kernel": widgets.Textarea(
+                value=format_kernel(KERNEL_PRESETS[preset]),
+                description="edit",
+                rows=3,
+                continuous_update=False,
+                layout=widgets.Layout(width="240px"),
+            ),
+            "stride": widgets.ToggleButtons(
+                options=[1, 2], value=1, description="stride", style={"button_width": "40px"}
+            ),
+            "padding": widgets.ToggleButtons(
+                options=["valid", "same"],
+                value="valid",
+                description="padding",
+                style={"button_width": "60px"},
+            ),
+            "window": widgets.IntSlider(
+                value=0, min=0, max=48, description="window", layout=layout
+            ),
+        }
+        super().__init__(controls, columns=3)
+
+    def compute(self, input, preset, kernel, stride, padding, window):  # noqa: A002
+        image = self.inputs[input]
+        try:
+            weights = parse_kernel(kernel)
+            output, padded = convolve(image, weights, stride, padding)
+        except ValueError as error:
+            return {"error": str(error), "input": image}
+        kh, kw = weights.shape
+        pads = (same_padding(image.shape[0], kh, stride), same_padding(image.shape[1], kw, stride))
+        if padding == "valid":
+            pads = ((0, 0), (0, 0))
+        position = min(max(window, 0), output.size - 1)
+        row, col = divmod(position, output.shape[1])
+        patch = padded[row * stride : row * stride + kh, col * stride : col * stride + kw]
+        return {
+            "error": None,
+            "input": image,
+            "padded": padded,
+            "pads": pads,
+            "kernel": weights,
+            "output": output,
+            "stride": stride,
+            "padding": padding,
+            "position": (row, col),
+            "window": patch,
+            "formula": self.formula(image.shape[0], kh, stride, padding),
+        }
+
+    @staticmethod
+    def formula(size: int, kernel: int, stride: int, padding: str) -> str:
+        """The output-size formula with the numbers filled in (one axis)."""
+        out = conv_output_size(size, kernel, stride, padding)
+        if padding == "valid":
+            return (
+                f"valid: out = floor((n + 2p - k) / s) + 1 = floor(({size} + 0 - {kernel}) / "
+                f"{stride}) + 1 = {out}"
+            )
+        before, after = same_padding(size, kernel, stride)
+        text = (
+            f"same: out = ceil(n / s) = ceil({size} / {stride}) = {out};  "
+            f"zeros added: {before} before, {after} after"
+        )
+        if before == after:
+            text += (
+                f"\n      = floor((n + 2p - k) / s) + 1 = floor(({size} + 2*{before} - {kernel}) / "
+                f"{stride}) + 1 = {out}"
+            )
+        return text
+
+    def draw(self, result):
+        if result["error"]:
+            fig, ax = plt.subplots(figsize=(6, 1.2))
+            ax.axis("off")
+            ax.text(0, 0.5, result["error"], color="darkred", wrap=True, va="center")
+            return fig
+        from course_utils.plotting import draw_matrix
+
+        padded, output, weights = result["padded"], result["output"], result["kernel"]
+        (top, bottom), (left, right) = result["pads"]
+        mask = np.zeros(padded.shape, bool)
+        mask[:top], mask[padded.shape[0] - bottom :] = True, True
+        mask[:, :left], mask[:, padded.shape[1] - right :] = True, True
+        row, col = result["position"]
+        stride = result["stride"]
+        kh, kw = weights.shape
+        side = max(padded.shape)
+        small = side <= 16
+        cell = 0.42 if small else 3.6 / side  # inches per input pixel
+        widths = [padded.shape[1], max(kw * 1.5, 4.5) if small else 0.3 * side, output.shape[1]]
+        text = f"{result['formula']}\noutput[{row}, {col}] = sum(window x kernel) = "
+        text += f"{output[row, col]:.3g}"
+        lines = text.count("\n") + 1
+        panels = max(padded.shape[0] * cell, 2.2)
+        bottom_space, top_space = 0.22 * lines + 0.25, 0.4
+        height = panels + bottom_space + top_space
+        fig, axes = plt.subplots(
+            1,
+            3,
+            figsize=(max(cell * sum(widths) + 1.5, 7.5), height),
+            gridspec_kw={"width_ratios": widths},
+        )
+        fig.subplots_adjust(
+            left=0.02,
+            right=0.98,
+            wspace=0.15,
+            bottom=bottom_space / height,
+            top=1 - top_space / height,
+        )
+        draw_matrix(
+            axes[0],
+            padded,
+            title="input" + (" + zero padding (grey)" if mask.any() else ""),
+            cmap="gray",
+            mask=mask if mask.any() else None,
+            highlight=(row * stride, col * stride, kh, kw),
+        )
+        limit = float(np.abs(weights).max()) or 1.0
+        draw_matrix(
+            axes[1],
+            weights,
+            title="kernel",
+            cmap="RdBu_r",
+            vmin=-limit,
+            vmax=limit,
+            fmt=None if np.allclose(weights, np.round(weights)) else "{:.2f}",
+        )
+        draw_matrix(
+            axes[2],
+            output,
+            title=f"output {output.shape[0]}x{output.shape[1]}",
+            cmap="viridis",
+            highlight=(row, col, 1, 1),
+        )
+        fig.text(0.02, 0.03, text, family="monospace", fontsize=9, va="bottom")
+        return fig
+
+    def refresh(self) -> None:
+        super().refresh()
+        result = self.result
+        if result and not result.get("error"):
+            slider = self.controls["window"]
+            self._syncing = True
+            try:
+                slider.max = result["output"].size - 1
+            finally:
+                self._syncing = False
+
+    def _on_change(self, change) -> None:
+        if self._syncing:
+            return
+        self._syncing = True
+        try:
+            owner = change["owner"]
+            if owner is self.controls["preset"] and change["new"] != CUSTOM_KERNEL:
+                self.controls["kernel"].value = format_kernel(KERNEL_PRESETS[change["new"]])
+            elif owner is self.controls["kernel"]:
+                self.controls["preset"].value = self._preset_of(change["new"])
+        finally:
+            self._syncing = False
+        self.refresh()
+
+    @staticmethod
+    def _preset_of(text: str) -> str:
+        """The preset whose kernel equals the typed one, or ``"custom"``."""
+        try:
+            typed = parse_kernel(text)
+        except ValueError:
+            return CUSTOM_KERNEL
+        for name, rows in KERNEL_PRESETS.items():
+            preset = parse_kernel(format_kernel(rows))
+            if preset.shape == typed.shape and np.allclose(preset, typed):
+                return name
+        return CUSTOM_KERNEL
+
 
 # --------------------------------------------------------------------------- augmentation preview (lesson 04)
+
+
+def augmentation_code(
+    rotation: float = 0.0,
+    zoom: float = 0.0,
+    translation: float = 0.0,
+    brightness: float = 0.0,
+    contrast: float = 0.0,
+    flip: bool = False,
+    seed: int = 0,
+    fill_mode: str = "nearest",
+) -> list[str]:
+    """The Keras preprocessing layers for the given strengths, as lines of Python.
+
+    A strength of 0 adds no layer. :func:`augmentation_layers` builds exactly these.
+
+    Parameters
+    ----------
+    rotation : float
+        Largest rotation in degrees, either way (``RandomRotation(factor=rotation / 360)``,
+        a fraction of a full turn).
+    zoom : float
+        Largest zoom in or out, as a fraction of the size.
+    translation : float
+        Largest shift, as a fraction of the height and width.
+    brightness : float
+        From -1 to 1: positive makes every copy brighter by up to this fraction of the
+        0-255 range, negative darker (``RandomBrightness(factor=(0, b))`` or ``(b, 0)``).
+    contrast : float
+        Contrast factor drawn from ``[1 - contrast, 1 + contrast]``.
+    flip : bool
+        Mirror left-right half of the time.
+    seed : int
+        Seeds every layer, so the same settings give the same pictures.
+    fill_mode : str
+        How pixels that come from outside the picture are filled; ``"nearest"`` repeats
+        the border, which is white on Fruits-360.
+
+    Examples
+    --------
+    >>> augmentation_code(rotation=36, flip=True)
+    ['layers.RandomFlip("horizontal", seed=0)', \
+'layers.RandomRotation(0.1, fill_mode="nearest", seed=1)']
+    """
+
+    def number(value: float) -> str:
+        return f"{value:.4g}"
+
+    fill = f'fill_mode="{fill_mode}"'
+    code = []
+    if flip:
+        code.append(f'layers.RandomFlip("horizontal", seed={seed})')
+    if rotation:
+        code.append(f"layers.RandomRotation({number(rotation / 360)}, {fill}, seed={seed + 1})")
+    if zoom:
+        code.append(f"layers.RandomZoom({number(zoom)}, {fill}, seed={seed + 2})")
+    if translation:
+        shift = number(translation)
+        code.append(f"layers.RandomTranslation({shift}, {shift}, {fill}, seed={seed + 3})")
+    if brightness:
+        low, high = (0.0, brightness) if brightness > 0 else (brightness, 0.0)
+        code.append(
+            f"layers.RandomBrightness(({number(low)}, {number(high)}), value_range=(0, 255), "
+            f"seed={seed + 4})"
+        )
+    if contrast:
+        code.append(
+            f"layers.RandomContrast({number(contrast)}, value_range=(0, 255), seed={seed + 5})"
+        )
+    return code
+
+
+def augmentation_layers(
+    rotation: float = 0.0,
+    zoom: float = 0.0,
+    translation: float = 0.0,
+    brightness: float = 0.0,
+    contrast: float = 0.0,
+    flip: bool = False,
+    seed: int = 0,
+    fill_mode: str = "nearest",
+) -> list:
+    """Build the layers that :func:`augmentation_code` writes out (same arguments).
+
+    Returns
+    -------
+    list of keras layers (empty when every strength is 0)
+    """
+    from keras import layers
+
+    chosen = []
+    if flip:
+        chosen.append(layers.RandomFlip("horizontal", seed=seed))
+    if rotation:
+        chosen.append(layers.RandomRotation(rotation / 360, fill_mode=fill_mode, seed=seed + 1))
+    if zoom:
+        chosen.append(layers.RandomZoom(zoom, fill_mode=fill_mode, seed=seed + 2))
+    if translation:
+        chosen.append(
+            layers.RandomTranslation(translation, translation, fill_mode=fill_mode, seed=seed + 3)
+        )
+    if brightness:
+        bounds = (0.0, brightness) if brightness > 0 else (brightness, 0.0)
+        chosen.append(layers.RandomBrightness(bounds, value_range=(0, 255), seed=seed + 4))
+    if contrast:
+        chosen.append(layers.RandomContrast(contrast, value_range=(0, 255), seed=seed + 5))
+    return chosen
+
+
+class AugmentationPreview(Explorer):
+    """Preview data augmentation: one slider per transformation, a grid of random copies.
+
+    The first picture of the grid is the original; the others are what the Keras
+    preprocessing layers (the same ones a training pipeline uses) make of it. The
+    copies are seeded: the same settings always give the same grid (change ``seed`` for
+    another draw). Below the grid, the layers are written out as code.
+
+    Parameters
+    ----------
+    image : array of shape (height, width, 3)
+        RGB, 0-255.
+    count : int
+        Number of augmented copies.
+    fill_mode : str
+        Passed to the geometric layers (see :func:`augmentation_layers`).
+
+    Examples
+    --------
+    >>> preview = AugmentationPreview(image)                     # doctest: +SKIP
+    >>> preview.controls["brightness"].value = 0.3              # doctest: +SKIP
+    >>> preview.result["images"].shape                          # doctest: +SKIP
+    (8, 100, 100, 3)
+    """
+
+    def __init__(self, image, count: int = 8, fill_mode: str = "nearest"):
+        picture = np.asarray(image)
+        if picture.ndim != 3 or picture.shape[-1] != 3:
+            raise ValueError(
+                f"AugmentationPreview needs an RGB image (h, w, 3), not {picture.shape}."
+            )
+        if count < 1:
+            raise ValueError("count must be at least 1.")
+        if picture.dtype != np.uint8:
+            scale = 255.0 if picture.max() <= 1.0 else 1.0
+            picture = np.clip(picture * scale, 0, 255).round().astype(np.uint8)
+        self.image = picture
+        self.count = count
+        self.fill_mode = fill_mode
+        wide = widgets.Layout(width="300px")
+        style = {"description_width": "90px"}
+
+        def slider(description, low, high, step):
+            return widgets.FloatSlider(
+                value=0.0,
+                min=low,
+                max=high,
+                step=step,
+                description=description,
+                continuous_update=False,
+                layout=wide,
+                style=style,
+            )
+
+        controls = {
+            "rotation": slider("rotation (deg)", 0.0, 180.0, 5.0),
+            "zoom": slider("zoom", 0.0, 0.5, 0.05),
+            "translation": slider("translation", 0.0, 0.4, 0.05),
+            "brightness": slider("brightness", -0.5, 0.5, 0.05),
+            "contrast": slider("contrast", 0.0, 0.9, 0.1),
+            "flip": widgets.Checkbox(value=False, description="random left-right flip"),
+            "seed": widgets.IntSlider(
+                value=0,
+                min=0,
+                max=99,
+                description="seed",
+                continuous_update=False,
+                layout=wide,
+                style=style,
+            ),
+        }
+        super().__init__(controls, columns=3)
+
+    def compute(self, rotation, zoom, translation, brightness, contrast, flip, seed):
+        chosen = augmentation_layers(
+            rotation, zoom, translation, brightness, contrast, flip, seed, self.fill_mode
+        )
+        batch = np.repeat(self.image[None], self.count, axis=0)
+        if chosen:
+            values = batch.astype("float32")
+            for layer in chosen:
+                values = layer(values, training=True)
+            batch = np.clip(np.round(np.asarray(values)), 0, 255).astype(np.uint8)
+        return {
+            "original": self.image,
+            "images": batch,
+            "code": augmentation_code(
+                rotation, zoom, translation, brightness, contrast, flip, seed, self.fill_mode
+            ),
+        }
+
+    def draw(self, result):
+        pictures = [result["original"], *result["images"]]
+        columns = min(len(pictures), 5)
+        rows = -(-len(pictures) // columns)
+        code = result["code"] or ["(no augmentation: every copy is the original)"]
+        cell, title_space = 1.7, 0.3
+        text_height = 0.17 * len(code) + 0.25
+        height = rows * (cell + title_space) + text_height
+        fig, axes = plt.subplots(rows, columns, figsize=(cell * columns, height), squeeze=False)
+        fig.subplots_adjust(
+            left=0.01,
+            right=0.99,
+            top=1 - title_space / height,
+            bottom=text_height / height,
+            wspace=0.08,
+            hspace=title_space / cell,
+        )
+        for index, ax in enumerate(axes.flat):
+            ax.set_xticks([])
+            ax.set_yticks([])
+            for spine in ax.spines.values():
+                spine.set_color("#bbbbbb")
+            if index < len(pictures):
+                ax.imshow(pictures[index])
+                ax.set_title("original" if index == 0 else f"copy {index}", fontsize=8)
+            else:
+                ax.axis("off")
+        fig.text(0.01, 0.02, "\n".join(code), family="monospace", fontsize=8, va="bottom")
+        return fig
 
 
 # --------------------------------------------------------------------------- feature-map explorer (lesson 07)
