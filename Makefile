@@ -4,7 +4,8 @@
 # Instructors:
 #   make notebooks        run every notebook headlessly (full mode): build/ + timing table
 #   make notebooks-quick  the same in quick mode
-#   make student          regenerate the student edition (solutions removed)
+#   make student          regenerate student-edition/ (solutions replaced by empty exercise cells)
+#   make clean-notebooks  strip outputs, execution counts and widget state (CHECK=1: only report)
 #   make bundle           on a connected machine: everything the course downloads, one zip
 
 SHELL := /bin/bash
@@ -20,7 +21,7 @@ PYTHON ?= $(shell for p in python3 python3.12 python3.11 python3.10 python3.13; 
 	$$p -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 13))' >/dev/null 2>&1 \
 	&& { echo $$p; break; }; done)
 
-.PHONY: lab test lint doctor data notebooks notebooks-quick student bundle install clean-env
+.PHONY: lab test lint doctor data notebooks notebooks-quick student clean-notebooks bundle install clean-env
 
 install: $(STAMP)
 
@@ -62,6 +63,9 @@ notebooks-quick: $(STAMP)
 
 student: $(STAMP)
 	$(BIN)/python -m course_utils student-edition
+
+clean-notebooks: $(STAMP)
+	$(BIN)/python -m course_utils clean-notebooks $(if $(CHECK),--check,) $(NOTEBOOKS)
 
 bundle: $(STAMP)
 	$(BIN)/python -m course_utils bundle create course-bundle.zip

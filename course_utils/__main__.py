@@ -81,6 +81,18 @@ def _run_notebooks(args: argparse.Namespace) -> int:
     return notebooks.run_all_command(args)
 
 
+def _student_edition(args: argparse.Namespace) -> int:
+    from course_utils import notebooks
+
+    return notebooks.student_command(args)
+
+
+def _clean_notebooks(args: argparse.Namespace) -> int:
+    from course_utils import notebooks
+
+    return notebooks.clean_command(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of ``python -m course_utils``."""
     parser = argparse.ArgumentParser(prog="python -m course_utils", description=__doc__)
@@ -121,11 +133,33 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run-notebooks", help="run every notebook headlessly and time it")
     run.add_argument("notebooks", nargs="*", help="default: every notebook in notebooks/")
     run.add_argument("--quick", action="store_true", help="run in quick mode (COURSE_QUICK=1)")
-    run.add_argument("--output", default="build", help="folder for executed notebooks and HTML")
+    run.add_argument(
+        "--output", default=None, help="folder for executed notebooks and HTML (default: build/)"
+    )
     run.add_argument("--no-html", action="store_true", help="skip the HTML export")
     run.add_argument("--update-readme", action="store_true", help="put the table in README.md")
     run.add_argument("--timeout", type=int, default=1200, help="seconds allowed per cell")
     run.set_defaults(run=_run_notebooks)
+
+    student = commands.add_parser(
+        "student-edition", help="write student-edition/: the notebooks without solutions"
+    )
+    student.add_argument(
+        "--check", action="store_true", help="only say whether the committed edition is current"
+    )
+    student.add_argument(
+        "--output", default=None, help="another folder (default: student-edition/)"
+    )
+    student.set_defaults(run=_student_edition)
+
+    clean = commands.add_parser(
+        "clean-notebooks", help="strip outputs, execution counts and widget state"
+    )
+    clean.add_argument("paths", nargs="*", help="default: every notebook in notebooks/")
+    clean.add_argument(
+        "--check", action="store_true", help="only report (exit status 1 if any is not clean)"
+    )
+    clean.set_defaults(run=_clean_notebooks)
     return parser
 
 

@@ -137,8 +137,13 @@ def write_lab_config(config: Path, disabled_extensions: tuple[str, ...]) -> None
 
 
 @contextlib.contextmanager
-def jupyterlab(workdir: Path, disabled_extensions: tuple[str, ...] = ()) -> Iterator[LabServer]:
-    """Run JupyterLab on ``workdir/notebooks`` with a private config; always stop it."""
+def jupyterlab(
+    workdir: Path, keep_log: Path, disabled_extensions: tuple[str, ...] = ()
+) -> Iterator[LabServer]:
+    """Run JupyterLab on ``workdir/notebooks`` with a private config; always stop it.
+
+    The server's log is copied to ``keep_log`` at the end, and printed on an error.
+    """
     root, config = workdir / "notebooks", workdir / "jupyter-config"
     write_lab_config(config, disabled_extensions)
     env = dict(os.environ)
@@ -181,13 +186,12 @@ def jupyterlab(workdir: Path, disabled_extensions: tuple[str, ...] = ()) -> Iter
         wait_until_serving(server)
         yield server
     except BaseException:
-        keep = ARTIFACTS / f"{workdir.name}-jupyterlab.log"
-        keep.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(log, keep)
-        print(f"JupyterLab log (full copy: {keep}):\n{server.log_tail()}")
+        print(f"JupyterLab log (full copy: {keep_log}):\n{server.log_tail()}")
         raise
     finally:
         stop(server)
+        keep_log.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(log, keep_log)
 
 
 def wait_until_serving(server: LabServer) -> None:
@@ -390,7 +394,7 @@ def inspect_in_lab(browser_context, workdir: Path, screenshot: Path, disabled=()
     console: list[str] = []
     page.on("console", lambda m: console.append(f"{m.type}: {m.text}") if m.type == "error" else 0)
     try:
-        with jupyterlab(workdir, disabled) as server:
+        with jupyterlab(workdir, screenshot.with_suffix(".log"), disabled) as server:
             try:
                 return run_all_and_inspect(page, server, NOTEBOOK.name, screenshot)
             except BaseException:
@@ -412,7 +416,7 @@ def test_widgets_and_plots_render_in_jupyterlab(browser_context, lab_copy):
     problems = rendering_problems(report)
     assert not problems, (
         f"JupyterLab does not render the setup check as a student needs: {problems} "
-        f"(screenshot: {screenshot})"
+        f"(screenshot: {screenshot}, server log: {screenshot.with_suffix('.log')})"
     )
     assert report.sliders >= 1 and report.images >= 1
 
