@@ -701,3 +701,91 @@ def heatmap_per_superpixel(heatmap, segments) -> np.ndarray:
     counts = np.bincount(segments.ravel())
     sums = np.bincount(segments.ravel(), weights=heat.ravel())
     return sums / np.maximum(counts, 1)
+
+
+# --------------------------------------------------------------------------- pictures
+
+
+def show_feature_maps(
+    maps,
+    channels: Sequence[int] | None = None,
+    max_channels: int = 16,
+    ncols: int = 8,
+    size: float = 1.1,
+    cmap: str = "viridis",
+    title: str | None = None,
+    highlight: int | None = None,
+):
+    """Show the channels of one layer's activation ``(h, w, channels)`` as a grid.
+
+    Each channel has its own colour scale (bright = strong activation), so weak and
+    strong channels are both readable; the title of each panel is the channel number
+    and its largest value.
+
+    Parameters
+    ----------
+    maps : array (h, w, c)
+    channels : sequence of int, optional
+        Which channels; default the first ``max_channels``.
+    max_channels : int
+    ncols : int
+    size : float
+        Inches per panel.
+    cmap : str
+    title : str, optional
+    highlight : int, optional
+        A channel to frame in red.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    maps = np.asarray(maps, dtype="float32")
+    if maps.ndim != 3:
+        raise ValueError(f"Expected one activation (height, width, channels), got {maps.shape}.")
+    if channels is None:
+        channels = range(min(max_channels, maps.shape[-1]))
+    channels = [int(c) for c in channels]
+    if not channels or min(channels) < 0 or max(channels) >= maps.shape[-1]:
+        raise ValueError(f"channels must be in [0, {maps.shape[-1]}), got {channels}.")
+    ncols = max(1, min(ncols, len(channels)))
+    nrows = int(np.ceil(len(channels) / ncols))
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(ncols * size, nrows * (size + 0.22) + 0.4), squeeze=False
+    )
+    for ax in axes.flat:
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.axis("off")
+    for ax, channel in zip(axes.flat, channels, strict=False):
+        ax.axis("on")
+        ax.imshow(maps[..., channel], cmap=cmap, interpolation="nearest")
+        ax.set_title(f"{channel}: max {maps[..., channel].max():.2g}", fontsize=7)
+        for spine in ax.spines.values():
+            spine.set_visible(channel == highlight)
+            spine.set_color("red")
+            spine.set_linewidth(2.5)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def filters_as_images(kernel) -> np.ndarray:
+    """First-layer kernels ``(kh, kw, 3, n)`` as ``n`` RGB images in [0, 1].
+
+    Each filter is scaled on its own (its most negative weight -> 0, its most positive
+    -> 1), so a filter that responds to red looks red and an edge detector shows a dark
+    and a bright side.
+    """
+    kernel = np.asarray(kernel, dtype="float32")
+    if kernel.ndim != 4 or kernel.shape[2] != 3:
+        raise ValueError(
+            f"Expected first-layer kernels (height, width, 3, filters), got {kernel.shape}."
+        )
+    images = np.moveaxis(kernel, -1, 0)
+    low = images.min(axis=(1, 2, 3), keepdims=True)
+    span = images.max(axis=(1, 2, 3), keepdims=True) - low
+    return (images - low) / np.where(span > 0, span, 1.0)

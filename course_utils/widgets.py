@@ -684,7 +684,300 @@ class AugmentationPreview(Explorer):
         return fig
 
 
-# --------------------------------------------------------------------------- feature-map explorer (lesson 07)
+# ---------------------------------------------------------- feature-map explorer (lesson 07)
 
 
-# --------------------------------------------------------------------------- LIME controls (lesson 08)
+class FeatureMapExplorer(Explorer):
+    """Pick an image, a layer and a channel; see what that channel responds to.
+
+    Shows the input image, the chosen channel's feature map (bright = strong
+    activation, with a colour bar), and the layer's channels around it with the chosen
+    one framed in red. The channel slider's range follows the chosen layer's number of
+    channels. Activations are computed once per image (all layers) and cached.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Any model :func:`course_utils.explain.feature_maps` accepts (nested bases too).
+    images : array (n, h, w, 3)
+        In the form the model expects (0-255 for the fruits CNN).
+    layers : sequence of str, optional
+        Layer names to offer; default every layer with feature maps (4-D output).
+    titles : sequence of str, optional
+        One label per image (e.g. its class); shown in the image dropdown.
+    display_images : array (n, h, w, 3), optional
+        What to show as the input, if ``images`` are preprocessed (e.g. for VGG16).
+
+    Examples
+    --------
+    >>> explorer = FeatureMapExplorer(model, x_test[:8], ["act1", "act2"])  # doctest: +SKIP
+    >>> explorer.controls["layer"].value = "act2"                          # doctest: +SKIP
+    >>> explorer.result["map"].shape                                       # doctest: +SKIP
+    (16, 16)
+    """
+
+    def __init__(self, model, images, layers=None, titles=None, display_images=None):
+        import numpy as np
+
+        from course_utils import explain
+
+        self.model = model
+        self.images = np.asarray(images)
+        if self.images.ndim != 4 or len(self.images) == 0:
+            raise ValueError(f"Pass a batch of images (n, h, w, c), got {self.images.shape}.")
+        self.display_images = self.images if display_images is None else display_images
+        if layers is None:
+            layers = [
+                layer.name
+                for layer in explain._walk(model)
+                if explain._spatial_rank(layer) == 4 and not hasattr(layer, "layers")
+            ]
+        self.layers = list(layers)
+        if not self.layers:
+            raise ValueError("The model has no layer with feature maps; pass layers=[...].")
+        for name in self.layers:
+            explain.find_layer(model, name)  # a clear error for a wrong name, now
+        labels = list(titles) if titles is not None else [str(i) for i in range(len(images))]
+        if len(labels) != len(self.images):
+            raise ValueError(f"{len(labels)} titles for {len(self.images)} images.")
+        self._cache: dict[int, dict] = {}
+        self._syncing = False
+        channels = self._activations(0)[self.layers[0]].shape[-1]
+        controls = {
+            "image": widgets.Dropdown(
+                options=[(f"{i}: {label}", i) for i, label in enumerate(labels)],
+                value=0,
+                description="image",
+            ),
+            "layer": widgets.Dropdown(
+                options=self.layers, value=self.layers[0], description="layer"
+            ),
+            "channel": widgets.IntSlider(value=0, min=0, max=channels - 1, description="channel"),
+        }
+        super().__init__(controls, columns=3)
+
+    def _activations(self, index: int) -> dict:
+        from course_utils import explain
+
+        if index not in self._cache:
+            self._cache[index] = explain.feature_maps(self.model, self.images[index], self.layers)
+        return self._cache[index]
+
+    def _on_change(self, change) -> None:
+        if self._syncing:
+            return
+        if change["owner"] is self.controls["layer"]:
+            channels = self._activations(self.controls["image"].value)[change["new"]].shape[-1]
+            slider = self.controls["channel"]
+            self._syncing = True
+            try:
+                slider.value = min(slider.value, channels - 1)
+                slider.max = channels - 1
+            finally:
+                self._syncing = False
+        self.refresh()
+
+    def compute(self, image, layer, channel):
+        maps = self._activations(image)[layer]
+        channel = min(channel, maps.shape[-1] - 1)
+        start = (channel // 16) * 16
+        return {
+            "image": self.display_images[image],
+            "layer": layer,
+            "channel": channel,
+            "channels": maps.shape[-1],
+            "maps": maps,
+            "map": maps[..., channel],
+            "neighbours": list(range(start, min(start + 16, maps.shape[-1]))),
+        }
+
+    def draw(self, result):
+        fig = plt.figure(figsize=(10.5, 3.4))
+        outer = fig.add_gridspec(1, 4, width_ratios=[3, 3, 0.15, 3.4], wspace=0.3)
+        left = fig.add_subplot(outer[0])
+        left.imshow(_displayable(result["image"]))
+        left.set_title("input", fontsize=9)
+        left.axis("off")
+        middle = fig.add_subplot(outer[1])
+        shown = middle.imshow(result["map"], cmap="viridis", interpolation="nearest")
+        height, width = result["map"].shape
+        middle.set_title(
+            f"{result['layer']}, channel {result['channel']} of {result['channels']} "
+            f"({height}x{width})",
+            fontsize=9,
+        )
+        middle.axis("off")
+        fig.colorbar(shown, cax=fig.add_subplot(outer[2]))
+        first, last = result["neighbours"][0], result["neighbours"][-1]
+        inner = outer[3].subgridspec(4, 4, wspace=0.08, hspace=0.08)
+        for slot, channel in enumerate(result["neighbours"]):
+            ax = fig.add_subplot(inner[slot // 4, slot % 4])
+            ax.imshow(result["maps"][..., channel], cmap="viridis", interpolation="nearest")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if slot == 1:
+                ax.set_title(f"channels {first}-{last}", fontsize=9, loc="left")
+            for spine in ax.spines.values():
+                spine.set_visible(channel == result["channel"])
+                spine.set_color("red")
+                spine.set_linewidth(2.5)
+        return fig
+
+
+def _displayable(image):
+    """An image ready for ``imshow``: uint8 as is, other 0-255 values scaled to 0-1."""
+    import numpy as np
+
+    array = np.asarray(image)
+    if array.dtype == np.uint8:
+        return array
+    return np.clip(array / 255.0 if array.max() > 1.0 else array, 0.0, 1.0)
+
+
+# ---------------------------------------------------------- LIME controls (lesson 08)
+
+
+class LimeControls(Explorer):
+    """Change LIME's superpixels and how much of the explanation to show, for one image.
+
+    Shows the image cut into superpixels, the explanation (green: superpixels that
+    speak for the class, red: against, the rest dimmed) and the surrogate's weights of
+    the superpixels shown. Changing the number of superpixels reruns LIME (with few
+    samples, and cached per setting, so moving back is instant); ``positive only`` and
+    ``superpixels shown`` only change the picture.
+
+    Parameters
+    ----------
+    image : array (h, w, 3)
+        The image to explain (0-255).
+    predict_fn : callable
+        Batched, images -> probabilities (:func:`course_utils.explain.lime_predict_fn`).
+    label : int, optional
+        The class to explain; default the predicted one.
+    class_names : sequence of str, optional
+        For the title.
+    num_samples : int
+        Perturbed images per LIME run (small keeps the widget responsive).
+    seed : int
+        Same seed, same explanation.
+    segment_choices : sequence of int
+        The offered numbers of superpixels (SLIC's ``n_segments``).
+    hide_color : None or number or RGB
+        Passed to LIME (what a switched-off superpixel becomes).
+
+    Examples
+    --------
+    >>> controls = LimeControls(image, predict, class_names=names)     # doctest: +SKIP
+    >>> controls.controls["positive_only"].value = False                # doctest: +SKIP
+    >>> controls.result["mask"].min()                                  # doctest: +SKIP
+    -1
+    """
+
+    def __init__(
+        self,
+        image,
+        predict_fn,
+        label=None,
+        class_names=None,
+        num_samples: int = 200,
+        seed: int = 0,
+        segment_choices=(10, 20, 30, 40, 60, 80),
+        n_segments: int = 30,
+        hide_color=None,
+    ):
+        import numpy as np
+
+        self.image = np.asarray(image)
+        if self.image.ndim != 3 or self.image.shape[-1] != 3:
+            raise ValueError(f"Pass one RGB image (h, w, 3), got shape {self.image.shape}.")
+        if n_segments not in segment_choices:
+            raise ValueError(f"n_segments={n_segments} is not one of {list(segment_choices)}.")
+        self.predict_fn = predict_fn
+        self.label = int(np.argmax(predict_fn(self.image[None])[0])) if label is None else label
+        self.class_names = class_names
+        self.num_samples = num_samples
+        self.seed = seed
+        self.hide_color = hide_color
+        self.explanations: dict[int, object] = {}
+        self.seconds: dict[int, float] = {}
+        controls = {
+            "n_segments": widgets.SelectionSlider(
+                options=list(segment_choices),
+                value=n_segments,
+                description="superpixels",
+                continuous_update=False,
+            ),
+            "positive_only": widgets.Checkbox(value=True, description="positive only"),
+            "num_features": widgets.IntSlider(
+                value=5, min=1, max=20, description="shown", continuous_update=False
+            ),
+        }
+        super().__init__(controls, columns=3)
+
+    def explanation(self, n_segments: int):
+        """The LIME explanation for this number of superpixels (computed once, then cached)."""
+        import time
+
+        from course_utils import explain
+
+        if n_segments not in self.explanations:
+            start = time.perf_counter()
+            self.explanations[n_segments] = explain.explain_with_lime(
+                self.image,
+                self.predict_fn,
+                segmentation_fn=explain.segmenter(n_segments),
+                num_samples=self.num_samples,
+                labels=[self.label],
+                seed=self.seed,
+                hide_color=self.hide_color,
+                progress=False,
+            )
+            self.seconds[n_segments] = time.perf_counter() - start
+        return self.explanations[n_segments]
+
+    def compute(self, n_segments, positive_only, num_features):
+        from course_utils import explain
+
+        found = self.explanation(n_segments)
+        weights = explain.lime_weights(found, self.label)
+        chosen = explain.top_superpixels(found, self.label, num_features, positive_only)
+        return {
+            "segments": found.segments,
+            "count": int(found.segments.max()) + 1,
+            "weights": weights,
+            "chosen": chosen,
+            "mask": explain.lime_mask(found, self.label, num_features, positive_only),
+            "positive_only": positive_only,
+            "seconds": self.seconds[n_segments],
+        }
+
+    def draw(self, result):
+        from skimage.segmentation import mark_boundaries
+
+        from course_utils import explain
+
+        name = self.class_names[self.label] if self.class_names else f"class {self.label}"
+        fig, axes = plt.subplots(1, 3, figsize=(10, 3.3), gridspec_kw={"width_ratios": [1, 1, 1.2]})
+        picture = self.image.astype("float32") / (255.0 if self.image.max() > 1 else 1.0)
+        axes[0].imshow(mark_boundaries(picture, result["segments"], color=(1, 1, 0)))
+        axes[0].set_title(f"{result['count']} superpixels", fontsize=9)
+        axes[1].imshow(explain.render_lime(self.image, result["mask"]))
+        kind = "for" if result["positive_only"] else "for (green) / against (red)"
+        axes[1].set_title(f"{len(result['chosen'])} superpixels {kind} {name}", fontsize=9)
+        for ax in axes[:2]:
+            ax.axis("off")
+        chosen = result["chosen"]
+        values = result["weights"][chosen]
+        axes[2].barh(
+            [str(s) for s in chosen][::-1],
+            values[::-1],
+            color=["tab:green" if v > 0 else "tab:red" for v in values[::-1]],
+        )
+        axes[2].axvline(0, color="black", linewidth=0.8)
+        axes[2].set_xlabel("weight in the local linear model")
+        axes[2].set_ylabel("superpixel")
+        axes[2].set_title(
+            f"LIME: {self.num_samples} samples, {result['seconds']:.1f} s", fontsize=9
+        )
+        fig.tight_layout()
+        return fig

@@ -1,0 +1,91 @@
+"""The LIME controls of lesson 08, driven through their controls without a browser."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from course_utils import explain
+from course_utils.widgets import LimeControls
+
+
+def red_patch_image(size: int = 48):
+    image = np.full((size, size, 3), 128, dtype="uint8")
+    image[6:20, 6:20] = (230, 20, 20)
+    return image
+
+
+def redness(images):
+    """Class 1 = share of red pixels in the top-left quarter; class 0 = the rest."""
+    images = np.asarray(images, dtype="float32")
+    quarter = images[:, :24, :24]
+    score = np.clip(((quarter[..., 0] > 180) & (quarter[..., 1] < 80)).mean(axis=(1, 2)) * 3, 0, 1)
+    return np.stack([1 - score, score], axis=1)
+
+
+@pytest.fixture
+def controls():
+    return LimeControls(
+        red_patch_image(),
+        redness,
+        class_names=["grey", "red"],
+        num_samples=120,
+        segment_choices=(10, 20, 40),
+        n_segments=20,
+        hide_color=0,
+    )
+
+
+def test_explains_the_predicted_class_and_shows_the_patch(controls):
+    assert controls.label == 1
+    result = controls.result
+    assert result["mask"].shape == (48, 48)
+    assert result["mask"].any() and not result["mask"].all(), "empty or full mask"
+    red = np.zeros((48, 48), bool)
+    red[6:20, 6:20] = True
+    top = result["chosen"][0]
+    assert red[result["segments"] == top].mean() > 0.9
+    assert np.ptp(result["weights"]) > 0
+    assert controls.figure is not None
+
+
+def test_mask_follows_the_controls(controls):
+    found = controls.explanation(20)
+    controls.controls["num_features"].value = 2
+    np.testing.assert_array_equal(controls.result["mask"], explain.lime_mask(found, 1, 2, True))
+    assert len(controls.result["chosen"]) <= 2
+    assert set(np.unique(controls.result["mask"])) <= {0, 1}
+    controls.controls["positive_only"].value = False
+    controls.controls["num_features"].value = 20
+    mask = controls.result["mask"]
+    np.testing.assert_array_equal(mask, explain.lime_mask(found, 1, 20, False))
+    assert (mask == -1).any() or (controls.result["weights"] >= 0).all()
+
+
+def test_superpixel_count_reruns_lime_once_per_setting(controls):
+    assert list(controls.explanations) == [20]
+    controls.controls["n_segments"].value = 40
+    many = controls.result["count"]
+    controls.controls["n_segments"].value = 10
+    few = controls.result["count"]
+    assert few < many
+    first = controls.explanations[10]
+    controls.controls["n_segments"].value = 40
+    controls.controls["n_segments"].value = 10
+    assert controls.explanations[10] is first, "the explanation was not cached"
+    assert sorted(controls.explanations) == [10, 20, 40]
+    labels = np.unique(controls.result["segments"])
+    np.testing.assert_array_equal(labels, np.arange(len(labels)))
+
+
+def test_same_seed_same_explanation():
+    one = LimeControls(red_patch_image(), redness, num_samples=60, n_segments=20, hide_color=0)
+    two = LimeControls(red_patch_image(), redness, num_samples=60, n_segments=20, hide_color=0)
+    np.testing.assert_array_equal(one.result["weights"], two.result["weights"])
+
+
+def test_wrong_inputs(controls):
+    with pytest.raises(ValueError, match="RGB"):
+        LimeControls(red_patch_image()[..., 0], redness)
+    with pytest.raises(ValueError, match="n_segments"):
+        LimeControls(red_patch_image(), redness, n_segments=33)
