@@ -1,0 +1,102 @@
+"""Helpers of lessons 05 and 06: ImageNet class names, top-k comparisons, phased training curves."""
+
+from __future__ import annotations
+
+import json
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from course_utils import plotting, pretrained
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+# --------------------------------------------------------------------------- class names
+
+
+def test_class_names_without_the_index_are_numbers_with_a_notice(isolated, capsys):
+    names = pretrained.imagenet_class_names()
+    assert len(names) == 1000
+    assert names[0] == "class 0" and names[954] == "class 954"
+    assert "class numbers" in capsys.readouterr().err
+
+
+def test_class_names_are_read_in_index_order(isolated, tmp_path, monkeypatch):
+    index = {"1": ["n0002", "goldfish"], "0": ["n0001", "tench"], "2": ["n0003", "shark"]}
+    path = tmp_path / "imagenet_class_index.json"
+    path.write_text(json.dumps(index), encoding="utf-8")
+    monkeypatch.setattr(pretrained, "ensure_file", lambda item, progress=True: path)
+    assert pretrained.imagenet_class_names() == ["tench", "goldfish", "shark"]
+
+
+def test_class_names_agree_with_decode_when_the_index_is_installed():
+    if pretrained.cached_path(pretrained.CLASS_INDEX, verify=True) is None:
+        pytest.skip("the ImageNet class index is not installed (CI installs it from a bundle)")
+    names = pretrained.imagenet_class_names()
+    assert len(names) == 1000
+    assert names[954] == "banana" and names[949] == "strawberry"
+    predictions = np.zeros((1, 1000), dtype="float32")
+    predictions[0, 957] = 1.0
+    assert pretrained.decode(predictions, top=1)[0][0][1] == names[957] == "pomegranate"
+
+
+# --------------------------------------------------------------------------- compare_top_k
+
+
+def test_compare_top_k_draws_one_row_per_image_and_one_column_per_model():
+    names = [f"fruit {i}" for i in range(10)]
+    first = np.full((2, 10), 0.01)
+    first[0, 7], first[1, 2] = 0.91, 0.91
+    second = first[:, ::-1].copy()
+    images = [np.zeros((8, 8, 3), dtype=np.uint8), np.ones((8, 8, 3))]
+    fig = plotting.compare_top_k(images, {"A": first, "B": second}, names, k=3, titles=["x", "y"])
+    axes = np.array(fig.axes).reshape(2, 3)
+    assert axes[0, 1].get_title() == "A" and axes[0, 2].get_title() == "B"
+    # the longest bar is drawn last (top of the chart) and names the most probable class
+    assert axes[0, 1].get_yticklabels()[-1].get_text() == "fruit 7"
+    assert axes[1, 1].get_yticklabels()[-1].get_text() == "fruit 2"
+    assert axes[0, 2].get_yticklabels()[-1].get_text() == "fruit 2"
+    assert len(axes[1, 2].patches) == 3
+
+
+def test_compare_top_k_rejects_mismatched_inputs():
+    names = ["a", "b", "c"]
+    with pytest.raises(ValueError, match="2 images"):
+        plotting.compare_top_k([np.zeros((4, 4, 3))] * 2, {"A": np.ones((1, 3)) / 3}, names)
+    with pytest.raises(ValueError, match="at least one"):
+        plotting.compare_top_k([], {"A": np.ones((0, 3))}, names)
+
+
+# --------------------------------------------------------------------------- phases
+
+
+def test_history_phases_follow_each_other_with_a_marker_between():
+    head = {"loss": [3.0, 2.0, 1.5], "val_loss": [3.1, 2.2, 1.8], "accuracy": [0.1, 0.4, 0.6]}
+    tune = {"loss": [1.2, 1.0], "val_loss": [1.5, 1.4], "accuracy": [0.7, 0.8]}
+    fig = plotting.plot_history_phases([head, tune], ["head", "fine-tuning"])
+    loss_ax, accuracy_ax = fig.axes
+    lines = [line for line in loss_ax.get_lines() if line.get_linestyle() in ("-", "--")]
+    x_values = sorted({float(x) for line in lines for x in line.get_xdata()})
+    assert x_values == [1, 2, 3, 4, 5]
+    markers = [line for line in loss_ax.get_lines() if line.get_linestyle() == ":"]
+    assert len(markers) == 1 and markers[0].get_xdata()[0] == pytest.approx(3.5)
+    assert [t.get_text() for t in loss_ax.texts] == ["head", "fine-tuning"]
+    # accuracy has no validation curve here: only the two training segments
+    assert len([line for line in accuracy_ax.get_lines() if line.get_linestyle() == "-"]) == 2
+
+
+def test_history_phases_need_one_label_per_phase():
+    with pytest.raises(ValueError, match="one label each"):
+        plotting.plot_history_phases([{"loss": [1.0]}], ["a", "b"])
+    with pytest.raises(ValueError, match="every history"):
+        plotting.plot_history_phases([{"loss": [1.0]}, {"accuracy": [1.0]}], ["a", "b"])
