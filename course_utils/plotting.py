@@ -354,3 +354,131 @@ def show_matrices(
         fig.suptitle(suptitle)
     fig.tight_layout()
     return fig
+
+
+def compare_top_k(
+    images: Sequence,
+    probabilities: Mapping[str, Sequence],
+    class_names: Sequence[str],
+    k: int = 5,
+    titles: Sequence[str] | None = None,
+):
+    """Show each image beside the top-``k`` bar chart of every model, one row per image.
+
+    Parameters
+    ----------
+    images : sequence of arrays
+        ``(h, w, 3)`` RGB images (0-255 or 0-1).
+    probabilities : mapping of str to array
+        ``{model name: array of shape (len(images), len(class_names))}``; one column
+        of bar charts per model, in the mapping's order.
+    class_names : sequence of str
+        The name of every class, in the models' output order.
+    k : int
+        Bars per chart.
+    titles : sequence of str, optional
+        One title per image.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = compare_top_k([image], {"VGG16": p1, "Xception": p2}, names)  # doctest: +SKIP
+    """
+    count = len(images)
+    if count == 0 or not probabilities:
+        raise ValueError("compare_top_k needs at least one image and one model.")
+    for model, probs in probabilities.items():
+        if np.shape(probs)[0] != count:
+            raise ValueError(
+                f"{model}: {np.shape(probs)[0]} rows of probabilities for {count} images."
+            )
+    columns = 1 + len(probabilities)
+    fig, axes = plt.subplots(
+        count,
+        columns,
+        figsize=(2.2 + 3.6 * len(probabilities), (0.3 * k + 1.0) * count),
+        gridspec_kw={"width_ratios": [1] + [1.6] * len(probabilities)},
+        squeeze=False,
+    )
+    for row in range(count):
+        axes[row, 0].imshow(_as_display(images[row]))
+        axes[row, 0].axis("off")
+        if titles is not None:
+            axes[row, 0].set_title(str(titles[row]), fontsize=9)
+        for col, (model, probs) in enumerate(probabilities.items(), start=1):
+            plot_top_k(np.asarray(probs)[row], class_names, k=k, ax=axes[row, col])
+            axes[row, col].tick_params(axis="y", labelsize=8)
+            if row == 0:
+                axes[row, col].set_title(model, fontsize=10)
+            if row < count - 1:
+                axes[row, col].set_xlabel("")
+    fig.tight_layout()
+    return fig
+
+
+def plot_history_phases(
+    histories: Sequence,
+    labels: Sequence[str],
+    metrics: Sequence[str] = ("loss", "accuracy"),
+):
+    """Plot training curves of several training phases one after the other.
+
+    For example a new head trained on a frozen base, then fine-tuning: the epochs of
+    each phase follow those of the previous one, and a dashed line marks each switch.
+
+    Parameters
+    ----------
+    histories : sequence of keras.callbacks.History or mappings
+        One per phase, in order.
+    labels : sequence of str
+        One name per phase, written at the top of its part of each panel.
+    metrics : sequence of str
+        Which metrics to plot, one panel each (training and ``val_`` curves).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    logs = [getattr(history, "history", history) for history in histories]
+    if not logs or len(logs) != len(labels):
+        raise ValueError(f"{len(logs)} histories for {len(labels)} labels: give one label each.")
+    present = [m for m in metrics if all(m in log for log in logs)]
+    if not present:
+        raise ValueError(f"None of {list(metrics)} is in every history.")
+    fig, axes = plt.subplots(1, len(present), figsize=(5 * len(present), 3.4), squeeze=False)
+    for ax, metric in zip(axes.flat, present, strict=False):
+        start = 0
+        for phase, (log, label) in enumerate(zip(logs, labels, strict=True)):
+            epochs = np.arange(start + 1, start + len(log[metric]) + 1)
+            ax.plot(
+                epochs,
+                log[metric],
+                "o-",
+                color="tab:blue",
+                ms=3,
+                label="training" if phase == 0 else None,
+            )
+            if f"val_{metric}" in log:
+                ax.plot(
+                    epochs,
+                    log[f"val_{metric}"],
+                    "s--",
+                    color="tab:orange",
+                    ms=3,
+                    label="validation" if phase == 0 else None,
+                )
+            if phase > 0:
+                ax.axvline(start + 0.5, color="gray", ls=":", lw=1.5)
+            ax.text(
+                start + 1, 1.02, label, transform=ax.get_xaxis_transform(), fontsize=8, va="bottom"
+            )
+            start += len(log[metric])
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig

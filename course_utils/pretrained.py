@@ -322,3 +322,29 @@ def decode(predictions, top: int = 5) -> list[list[tuple[str, str, float]]]:
         best = np.argsort(row)[::-1][:top]
         results.append([("?", f"class {i}", float(row[i])) for i in best])
     return results
+
+
+def imagenet_class_names() -> list[str]:
+    """The 1,000 ImageNet class names in index order, for plots of whole prediction vectors.
+
+    Reads the class index behind ``decode_predictions`` (cache, bundle or download);
+    without it, returns ``["class 0", ..., "class 999"]`` after the same notice as
+    :func:`decode`, so that plots still work and say honestly what they show.
+
+    Examples
+    --------
+    >>> names = imagenet_class_names()                      # doctest: +SKIP
+    >>> names[954]                                          # doctest: +SKIP
+    'banana'
+    """
+    import json
+
+    path = ensure_file(CLASS_INDEX, progress=False)
+    if path is None:
+        _notice(
+            "ImageNet class names missing - showing class numbers",
+            f"The class index could not be found or downloaded. {GET_WEIGHTS_HINT}",
+        )
+        return [f"class {i}" for i in range(1000)]
+    index = json.loads(path.read_text(encoding="utf-8"))
+    return [index[str(i)][1] for i in range(len(index))]
