@@ -325,6 +325,10 @@ def write_student_edition(files: dict[str, str], folder: Path) -> list[str]:
     return changes
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def student_command(args: argparse.Namespace) -> int:
     """Implement ``python -m course_utils student-edition``."""
     files = student_edition()
@@ -339,14 +343,15 @@ def student_command(args: argparse.Namespace) -> int:
         if differences:
             print("The student edition is out of date: run `make student` and commit it.")
             return 1
-        print(f"{folder} is up to date ({len(files) - 1} notebooks).")
+        print(f"{folder} is up to date ({_count(len(files) - 1, 'notebook')}).")
         return 0
     changes = write_student_edition(files, folder)
     for line in changes:
         print(f"  {line}")
     print(
-        f"Student edition in {folder}: {len(files) - 1} notebooks, {solutions} solutions "
-        f"replaced by exercise cells ({len(changes)} file(s) changed)."
+        f"Student edition in {folder}: {_count(len(files) - 1, 'notebook')}, "
+        f"{_count(solutions, 'solution')} replaced by exercise cells "
+        f"({_count(len(changes), 'file')} changed)."
     )
     return 0
 
