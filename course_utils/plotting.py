@@ -226,6 +226,9 @@ def _number_format(matrix: np.ndarray) -> str:
     return "{:.0f}" if whole else "{:.2f}"
 
 
+_DIVERGING = {"RdBu_r", "RdBu", "coolwarm", "bwr", "seismic", "PiYG", "PRGn", "PuOr", "BrBG"}
+
+
 def draw_matrix(
     ax,
     matrix,
@@ -237,6 +240,7 @@ def draw_matrix(
     mask=None,
     vmin: float | None = None,
     vmax: float | None = None,
+    centre: float | None = None,
 ):
     """Draw one small 2-D array on ``ax`` as a grid of coloured cells with its numbers.
 
@@ -257,6 +261,10 @@ def draw_matrix(
         Cells drawn in light grey instead of colour (e.g. zero padding).
     vmin, vmax : float, optional
         Colour range; default the range of the unmasked values.
+    centre : float, optional
+        Make the colour range symmetric around this value. Diverging colour maps
+        (``"RdBu_r"``, ``"coolwarm"``, ...) are centred on 0 unless ``vmin``, ``vmax`` or
+        ``centre`` say otherwise, so that 0 is white, positive red and negative blue.
 
     Returns
     -------
@@ -272,6 +280,11 @@ def draw_matrix(
     values = shown.compressed()
     low = values.min() if vmin is None and values.size else vmin
     high = values.max() if vmax is None and values.size else vmax
+    if centre is None and vmin is None and vmax is None and cmap in _DIVERGING:
+        centre = 0.0
+    if centre is not None and values.size:
+        reach = float(np.max(np.abs(values - centre))) or 1.0
+        low, high = centre - reach, centre + reach
     if low is not None and high is not None and low == high:
         low, high = low - 1, high + 1
     colour_map = plt.get_cmap(cmap).with_extremes(bad="#dddddd")
@@ -310,6 +323,7 @@ def show_matrices(
     titles: Sequence[str] | None = None,
     size: float = 0.42,
     suptitle: str | None = None,
+    cmap: str | Sequence[str] = "viridis",
     **options,
 ):
     """Show small 2-D arrays side by side, each with its numbers (inputs, kernels, outputs).
@@ -321,8 +335,10 @@ def show_matrices(
     size : float
         Inches per cell (panels keep their relative sizes).
     suptitle : str, optional
+    cmap : str or sequence of str
+        One colour map for every panel, or one per panel.
     **options
-        Passed to :func:`draw_matrix` for every panel (``fmt``, ``cmap``, ``numbers``).
+        Passed to :func:`draw_matrix` for every panel (``fmt``, ``numbers``, ``centre``).
 
     Returns
     -------
@@ -347,9 +363,12 @@ def show_matrices(
         gridspec_kw={"width_ratios": widths},
         squeeze=False,
     )
+    cmaps = [cmap] * len(arrays) if isinstance(cmap, str) else list(cmap)
+    if len(cmaps) != len(arrays):
+        raise ValueError(f"{len(cmaps)} colour maps for {len(arrays)} matrices.")
     for index, (ax, array) in enumerate(zip(axes.flat, arrays, strict=True)):
         title = titles[index] if titles is not None else None
-        draw_matrix(ax, array, title=title, **options)
+        draw_matrix(ax, array, title=title, cmap=cmaps[index], **options)
     if suptitle:
         fig.suptitle(suptitle)
     fig.tight_layout()

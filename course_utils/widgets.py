@@ -73,7 +73,7 @@ class Explorer:
 # --------------------------------------------------------------------------- dataset browser (lesson 01)
 
 
-# --------------------------------------------------------------------------- convolution playground (lesson 03)
+# ---------------------------------------------------------- convolution playground (lesson 03)
 
 from fractions import Fraction  # noqa: E402
 
@@ -452,7 +452,7 @@ class ConvolutionPlayground(Explorer):
         return CUSTOM_KERNEL
 
 
-# --------------------------------------------------------------------------- augmentation preview (lesson 04)
+# ---------------------------------------------------------- augmentation preview (lesson 04)
 
 
 def augmentation_code(
