@@ -216,7 +216,10 @@ def stop(server: LabServer) -> None:
         with contextlib.suppress(subprocess.TimeoutExpired):
             server.process.wait(timeout=20)
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(server.process.pid, signal.SIGKILL)
+        if hasattr(os, "killpg"):  # the server's whole process group, leftovers included
+            os.killpg(server.process.pid, signal.SIGKILL)
+        else:
+            server.process.kill()
     server.process.wait(timeout=10)
 
 
@@ -389,6 +392,8 @@ def digest(path: Path) -> str:
 
 def inspect_in_lab(browser_context, workdir: Path, screenshot: Path, disabled=()) -> PageReport:
     before = digest(NOTEBOOK)
+    failed_shot = screenshot.with_name(f"{screenshot.stem}-failed.png")
+    failed_shot.unlink(missing_ok=True)  # no stale picture from an earlier run
     page = browser_context.new_page()
     page.set_default_timeout(SERVER_START_SECONDS * 1000)  # loaded CI machines are slow
     console: list[str] = []
@@ -399,7 +404,7 @@ def inspect_in_lab(browser_context, workdir: Path, screenshot: Path, disabled=()
                 return run_all_and_inspect(page, server, NOTEBOOK.name, screenshot)
             except BaseException:
                 with contextlib.suppress(Exception):
-                    page.screenshot(path=str(screenshot.with_name(f"{screenshot.stem}-failed.png")))
+                    page.screenshot(path=str(failed_shot))
                 print("browser console errors:\n" + "\n".join(console[-20:]))
                 raise
     finally:
