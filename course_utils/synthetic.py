@@ -738,8 +738,8 @@ def _paint_lemon(canvas: _Canvas) -> list[_Layer]:
     """Bright yellow oval with pointed ends and a dimpled peel."""
     size = canvas.vary(1.0, 0.04)
     tip = canvas.vary(0.12, 0.03)
-    width = canvas.vary(0.74, 0.04) * size
-    body = _body(canvas, width, 0.82 * size, tips=(tip, 0.7 * tip), tip_sharpness=48.0)
+    width = canvas.vary(0.8, 0.04) * size
+    body = _body(canvas, width, 0.88 * size, tips=(tip, 0.7 * tip), tip_sharpness=48.0)
     colour = canvas.colour((0.13, 0.78, 1.0), (0.008, 0.06, 0.03))
     bump = canvas.bump(100, 0.55)
     rgb = _mix(colour, _hsv(0.12, 0.7, 0.7), 0.3 * _smoothstep(0.5, 2.0, canvas.noise(6)))
@@ -787,8 +787,8 @@ def _paint_pineapple(canvas: _Canvas) -> list[_Layer]:
     su, sv = su - np.round(su), sv - np.round(sv)
     across, down = su + sv, sv - su  # within one scale; ``down`` grows downwards
     edge = np.maximum(np.abs(su), np.abs(sv)) * 2.0  # 0 at a scale's centre, 1 at its edge
-    colour = canvas.colour((0.08, 0.6, 0.45), (0.012, 0.08, 0.06))
-    golden = _hsv(0.11, 0.6, 0.85) * (0.8 + 0.4 * cell)[..., None]
+    colour = canvas.colour((0.07, 0.55, 0.55), (0.012, 0.08, 0.06))
+    golden = _hsv(0.11, 0.55, 0.92) * (0.8 + 0.4 * cell)[..., None]
     eye = _smoothstep(-0.3, 0.3, down) * _smoothstep(0.8, 0.3, edge)
     rgb = _mix(colour, golden, 0.9 * eye)
     spike = _smoothstep(0.1, 0.0, np.abs(across) + 0.25 * down) * _smoothstep(0.1, -0.3, down)
