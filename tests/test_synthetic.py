@@ -237,6 +237,8 @@ def test_generation_layout_and_stamp(tmp_path):
         assert names == [f"{i}_100.jpg" for i in range(count)]
     with Image.open(folder / "Training" / "Banana" / "0_100.jpg") as picture:
         assert (picture.format, picture.mode, picture.size) == ("JPEG", "RGB", (100, 100))
+    bananas = {path.read_bytes() for path in (folder / "Training" / "Banana").iterdir()}
+    assert len(bananas) == 3, "each picture of a class must be a different fruit"
     stamp = json.loads((folder / synthetic.STAMP_NAME).read_text())
     assert stamp["version"] == synthetic.GENERATOR_VERSION
     assert stamp["settings"]["train_per_class"] == 3
