@@ -422,7 +422,7 @@ def lime_predict_fn(
     model,
     input_size: tuple[int, int] | None = None,
     preprocess: Callable | None = None,
-    batch_size: int = 64,
+    batch_size: int = 100,
 ) -> Callable[[np.ndarray], np.ndarray]:
     """A batched prediction function for LIME: images (0-255) -> probabilities.
 
@@ -442,6 +442,7 @@ def lime_predict_fn(
     """
 
     def predict(images) -> np.ndarray:
+        import keras
         import tensorflow as tf
 
         batch = _as_batch(images)
@@ -449,7 +450,14 @@ def lime_predict_fn(
             batch = tf.image.resize(batch, input_size, antialias=True).numpy()
         if preprocess is not None:
             batch = preprocess(batch)
-        return model.predict(batch, batch_size=batch_size, verbose=0)
+        # model(chunk) rather than model.predict(batch): the same numbers, without
+        # predict's per-call set-up and its retracing warnings when LIME's last batch is
+        # smaller than the others.
+        chunks = [
+            keras.ops.convert_to_numpy(model(batch[i : i + batch_size], training=False))
+            for i in range(0, len(batch), batch_size)
+        ]
+        return np.concatenate(chunks)
 
     return predict
 
@@ -626,8 +634,12 @@ def lime_mask(
     return mask
 
 
-def render_lime(image, mask, segments=None, dim: float = 0.35) -> np.ndarray:
-    """Colour an image by a LIME mask: green for, red against, the rest dimmed.
+def render_lime(image, mask, segments=None, fade: float = 0.65) -> np.ndarray:
+    """Draw a LIME mask on an image: chosen superpixels in full colour, the rest faded.
+
+    Superpixels for the class (+1 in the mask) get a green outline and a light green
+    tint, those against it (-1) a red outline and tint; everything else is faded
+    towards light grey.
 
     Parameters
     ----------
@@ -636,16 +648,17 @@ def render_lime(image, mask, segments=None, dim: float = 0.35) -> np.ndarray:
     mask : array (h, w)
         From :func:`lime_mask` (+1, -1, 0).
     segments : array (h, w), optional
-        Draw the superpixel boundaries (yellow) too.
-    dim : float
-        How much of the brightness the unselected pixels keep.
+        Also draw every superpixel's boundary (thin, yellow).
+    fade : float
+        How far the unchosen pixels are faded (0: not at all, 1: plain grey).
 
     Returns
     -------
     numpy.ndarray
         uint8 RGB image.
     """
-    from skimage.segmentation import mark_boundaries
+    from scipy.ndimage import binary_dilation
+    from skimage.segmentation import find_boundaries, mark_boundaries
 
     picture = np.asarray(image, dtype="float32")
     if picture.max() > 1.0:
@@ -653,13 +666,19 @@ def render_lime(image, mask, segments=None, dim: float = 0.35) -> np.ndarray:
     mask = np.asarray(mask)
     if mask.shape != picture.shape[:2]:
         raise ValueError(f"mask {mask.shape} does not match image {picture.shape[:2]}.")
-    out = picture * dim + (1 - dim) * 0.5 * (mask[..., None] == 0)
-    out = np.where(mask[..., None] != 0, picture, out)
-    for value, colour in ((1, (0.1, 0.8, 0.2)), (-1, (0.9, 0.1, 0.1))):
-        selected = mask == value
-        out[selected] = 0.55 * out[selected] + 0.45 * np.array(colour)
+    out = picture.copy()
     if segments is not None:
         out = mark_boundaries(out, segments, color=(1, 1, 0), mode="inner")
+    out = np.where(mask[..., None] == 0, (1 - fade) * out + fade * 0.82, out)
+    for value, colour in ((1, (0.0, 0.7, 0.1)), (-1, (0.85, 0.05, 0.05))):
+        selected = mask == value
+        if not selected.any():
+            continue
+        out[selected] = 0.8 * out[selected] + 0.2 * np.array(colour)
+        edge = find_boundaries(selected, mode="inner")
+        if min(mask.shape) >= 64:  # thicker outlines on larger images
+            edge = binary_dilation(edge) & selected
+        out[edge] = colour
     return (np.clip(out, 0, 1) * 255).astype("uint8")
 
 

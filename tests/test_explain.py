@@ -412,11 +412,16 @@ def test_lime_predict_fn_resizes_and_preprocesses():
         seen["shape"] = batch.shape
         return batch / 255.0
 
-    predict = explain.lime_predict_fn(model, (8, 8), preprocess=preprocess)
-    probabilities = predict(np.full((5, 30, 30, 3), 200, "uint8"))
+    predict = explain.lime_predict_fn(model, (8, 8), preprocess=preprocess, batch_size=2)
+    images = np.random.default_rng(0).integers(0, 256, (5, 30, 30, 3)).astype("uint8")
+    probabilities = predict(images)
     assert seen["shape"] == (5, 8, 8, 3)
     assert probabilities.shape == (5, 4)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
+    small = keras.ops.convert_to_numpy(keras.ops.image.resize(images.astype("float32"), (8, 8)))
+    expected = model.predict(small / 255.0, verbose=0)
+    np.testing.assert_allclose(probabilities, expected, atol=0.02)
+    assert np.ptp(probabilities[:, 0]) > 0, "the same answer for different images"
 
 
 def test_lime_on_a_keras_model_with_top_labels():
