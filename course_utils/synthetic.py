@@ -45,6 +45,7 @@ import math
 import multiprocessing
 import os
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -1214,7 +1215,10 @@ def _run_jobs(jobs: list[tuple], workers: int, progress: bool) -> None:
                 _draw_and_save(job)
                 bar.update(1)
             return
-        context = multiprocessing.get_context()
+        # Forking a process that has started TensorFlow's threads (a notebook kernel) can
+        # deadlock the children: start fresh interpreters then.
+        method = "spawn" if "tensorflow" in sys.modules else None
+        context = multiprocessing.get_context(method)
         with context.Pool(workers) as pool:
             for _ in pool.imap_unordered(_draw_and_save, jobs, chunksize=16):
                 bar.update(1)
