@@ -375,6 +375,223 @@ def show_matrices(
     return fig
 
 
+_CHANNEL_NAMES = ("red", "green", "blue")
+
+
+def show_channels(image, title: str | None = None, axes=None):
+    """Show an RGB image next to its red, green and blue channels.
+
+    Each channel is drawn as a grayscale picture on the same fixed 0-255 scale: bright
+    where the image has a lot of that colour, dark where it has little (white is bright
+    in all three channels, black dark in all three).
+
+    Parameters
+    ----------
+    image : array of shape (h, w, 3)
+        uint8 (0-255) or float (0-1 or 0-255) RGB image.
+    title : str, optional
+        Title of the image panel.
+    axes : sequence of four Axes, optional
+        Where to draw (image, red, green, blue); default: a new figure with one row.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fig = show_channels(np.zeros((8, 8, 3), dtype=np.uint8))
+    >>> len(fig.axes)
+    4
+    """
+    picture = _as_display(image)
+    if picture.ndim != 3 or picture.shape[-1] != 3:
+        raise ValueError(f"show_channels needs an (h, w, 3) RGB image, not shape {picture.shape}.")
+    top = 255 if picture.dtype == np.uint8 else 1.0
+    own_figure = axes is None
+    if own_figure:
+        _, axes = plt.subplots(1, 4, figsize=(10, 2.9))
+    elif len(axes) != 4:
+        raise ValueError(f"axes must hold four Axes (image, red, green, blue), not {len(axes)}.")
+    axes[0].imshow(picture)
+    axes[0].set_title(title or f"RGB image {picture.shape[1]}x{picture.shape[0]}", fontsize=9)
+    for ax, channel, name in zip(axes[1:], range(3), _CHANNEL_NAMES, strict=True):
+        ax.imshow(picture[..., channel], cmap="gray", vmin=0, vmax=top)
+        ax.set_title(f"{name} channel (0-{top})", fontsize=9, color=name)
+    for ax in axes:
+        ax.axis("off")
+    fig = axes[0].figure
+    if own_figure:
+        fig.tight_layout()
+    return fig
+
+
+def show_pixel_patch(image, top: int, left: int, size: int = 6):
+    """Show where a small patch lies in an image, and the numbers its pixels are made of.
+
+    Left: the image with a frame around the patch. Right: the patch enlarged, every pixel
+    labelled with its red, green and blue values (0-255).
+
+    Parameters
+    ----------
+    image : array of shape (h, w, 3)
+        uint8 RGB image.
+    top, left : int
+        Row and column of the patch's upper left pixel.
+    size : int
+        Side of the square patch in pixels (at most 10 keeps the numbers readable).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.patches import Rectangle
+
+    picture = np.asarray(image)
+    if picture.ndim != 3 or picture.shape[-1] != 3:
+        raise ValueError(f"show_pixel_patch needs an (h, w, 3) image, not shape {picture.shape}.")
+    height, width = picture.shape[:2]
+    if not (0 <= top <= height - size and 0 <= left <= width - size and size >= 1):
+        raise ValueError(
+            f"A {size}x{size} patch at row {top}, column {left} does not fit in a "
+            f"{width}x{height} image: choose 0 <= top <= {height - size} and "
+            f"0 <= left <= {width - size}."
+        )
+    patch = picture[top : top + size, left : left + size]
+    fig, (whole, zoom) = plt.subplots(
+        1, 2, figsize=(10, 5.2), gridspec_kw={"width_ratios": [1, 1.35]}
+    )
+    whole.imshow(_as_display(picture))
+    whole.add_patch(
+        Rectangle((left - 0.5, top - 0.5), size, size, fill=False, edgecolor="black", lw=2)
+    )
+    whole.set_title(f"the whole image ({width}x{height} pixels)", fontsize=10)
+    zoom.imshow(_as_display(patch))
+    for row in range(size):
+        for col in range(size):
+            values = [int(v) for v in patch[row, col]]
+            dark = 0.299 * values[0] + 0.587 * values[1] + 0.114 * values[2] < 128
+            label = "\n".join(f"{letter} {v}" for letter, v in zip("RGB", values, strict=True))
+            zoom.text(
+                col,
+                row,
+                label,
+                ha="center",
+                va="center",
+                fontsize=max(6.0, 46.0 / size),
+                family="monospace",
+                color="white" if dark else "black",
+            )
+    zoom.set_xticks(range(size), [str(left + c) for c in range(size)], fontsize=7)
+    zoom.set_yticks(range(size), [str(top + r) for r in range(size)], fontsize=7)
+    zoom.set_xlabel("column")
+    zoom.set_ylabel("row")
+    zoom.set_title(f"the framed {size}x{size} pixels, enlarged: (R, G, B) values", fontsize=10)
+    whole.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def plot_class_counts(
+    counts: Mapping[str, Sequence[int]], class_names: Sequence[str], title: str | None = None
+):
+    """Bar chart of images per class, one group of bars per class and one colour per split.
+
+    A class with no images in a split gets a red "0" where its bar would be, so a
+    missing class stands out.
+
+    Parameters
+    ----------
+    counts : mapping of split name -> counts
+        For example ``{"Training": [492, 427, ...], "Test": [164, 143, ...]}``, one
+        count per class in the order of ``class_names``.
+    class_names : sequence of str
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = plot_class_counts({"Training": [5, 3], "Test": [2, 0]}, ["Apricot", "Peach"])
+    >>> len(fig.axes)
+    1
+    """
+    splits = list(counts)
+    table = np.asarray([counts[split] for split in splits], dtype=float)
+    if table.ndim != 2 or table.shape[1] != len(class_names):
+        raise ValueError(
+            f"Each split needs one count per class ({len(class_names)}); got shape {table.shape}."
+        )
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.6 * len(class_names)), 3.6))
+    positions = np.arange(len(class_names))
+    width = 0.8 / len(splits)
+    for index, (split, row) in enumerate(zip(splits, table, strict=True)):
+        offsets = positions - 0.4 + width * (index + 0.5)
+        ax.bar(offsets, row, width=width, label=f"{split} ({int(row.sum()):,} images)")
+        for x, value in zip(offsets, row, strict=True):
+            if value == 0:
+                ax.text(x, 0, "0", ha="center", va="bottom", color="red", fontweight="bold")
+    ax.set_xticks(positions, list(class_names), rotation=45, ha="right")
+    ax.set_ylabel("images")
+    ax.set_ylim(0, max(table.max(), 1) * 1.25)  # room for the legend above the bars
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize=8, loc="upper right", ncol=len(splits))
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_channel_histograms(
+    histograms, class_names: Sequence[str], ncols: int = 4, title: str | None = None
+):
+    """Small multiples of colour histograms: one panel per class, one line per channel.
+
+    Parameters
+    ----------
+    histograms : array of shape (classes, 3, bins)
+        For each class, the share (or count) of pixel values in each bin, for red,
+        green and blue; bins span 0-255.
+    class_names : sequence of str
+    ncols : int
+        Panels per row.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    histograms = np.asarray(histograms, dtype=float)
+    if histograms.ndim != 3 or histograms.shape[:2] != (len(class_names), 3):
+        raise ValueError(
+            f"histograms must have shape (classes={len(class_names)}, 3, bins); "
+            f"got {histograms.shape}."
+        )
+    bins = histograms.shape[2]
+    centres = (np.arange(bins) + 0.5) * 256 / bins
+    nrows = int(np.ceil(len(class_names) / ncols))
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(2.6 * ncols, 1.9 * nrows), sharex=True, sharey=True, squeeze=False
+    )
+    for ax in axes.flat[len(class_names) :]:
+        ax.axis("off")
+    for ax, name, hist in zip(axes.flat, class_names, histograms, strict=False):
+        for channel, colour in enumerate(_CHANNEL_NAMES):
+            ax.plot(centres, hist[channel], color=colour, lw=1.2)
+        ax.set_title(name, fontsize=9)
+        ax.set_xlim(0, 255)
+        ax.set_yticks([])
+    for ax in axes[-1]:
+        ax.set_xlabel("pixel value", fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
 def compare_top_k(
     images: Sequence,
     probabilities: Mapping[str, Sequence],

@@ -70,7 +70,239 @@ class Explorer:
         display(self.widget)
 
 
-# --------------------------------------------------------------------------- dataset browser (lesson 01)
+# ---------------------------------------------------------- dataset browser (lesson 01)
+
+import re  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from course_utils import WORKSHOP_CLASSES  # noqa: E402
+
+SOURCE_LABELS = {"real": "real photos", "generated": "generated fruits"}
+"""How the dataset browser names each data source in its menu."""
+
+
+def available_fruit_sources() -> dict[str, Path]:
+    """Return the fruits folders on this computer, without downloading or generating anything.
+
+    Returns
+    -------
+    dict
+        ``{"real": folder, "generated": folder}`` with only the sources that exist:
+        the real photos (``COURSE_FRUITS_DIR`` or the verified download, see
+        :func:`course_utils.datasets.find_real_fruits`) and the generated fruits in the
+        data folder (made by :func:`course_utils.datasets.locate_fruits` when no real
+        photos exist, or by :func:`course_utils.synthetic.ensure_generated_fruits`).
+    """
+    from course_utils import datasets, paths, synthetic
+
+    found = {}
+    real = datasets.find_real_fruits()
+    if real is not None:
+        found["real"] = real.root
+    generated = paths.data_dir(create=False) / synthetic.FOLDER_NAME
+    if (generated / "Training").is_dir():
+        found["generated"] = generated
+    return found
+
+
+def _natural_key(path: Path) -> list:
+    """Sort key that puts ``2_100.jpg`` before ``10_100.jpg``."""
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", path.name)]
+
+
+def list_class_images(root: Path | str, split: str, class_name: str) -> list[Path]:
+    """Return the image files of one class in one split, in natural order (``[]`` if none).
+
+    The class folder is found as the loader finds it (exact name, another case, or a
+    numbered variant such as ``Apricot 1``); hidden files and non-images are left out.
+
+    Examples
+    --------
+    >>> list_class_images("no-such-folder", "Test", "Peach")
+    []
+    """
+    from course_utils import datasets
+
+    split_dir = Path(root) / split
+    if not split_dir.is_dir():
+        return []
+    folder = datasets._class_folder(split_dir, class_name)
+    if folder is None:
+        return []
+    files = [
+        path
+        for path in folder.iterdir()
+        if path.is_file()
+        and not datasets._is_hidden(path)
+        and path.suffix.lower() in datasets.IMAGE_SUFFIXES
+    ]
+    return sorted(files, key=_natural_key)
+
+
+@dataclass
+class BrowsedImage:
+    """What the dataset browser shows: one image file and where it comes from.
+
+    ``image`` is ``None`` (and ``message`` says why) when the chosen class has no
+    images in the chosen split, as Peach in the real Test split.
+    """
+
+    source: str
+    split: str
+    class_name: str
+    index: int
+    count: int
+    path: Path | None = None
+    image: Any = None  # the pixels: a uint8 array of shape (height, width, 3)
+    size: tuple[int, int] | None = None
+    mode: str | None = None
+    message: str = ""
+
+
+class DatasetBrowser(Explorer):
+    """Flip through the fruit pictures: choose data source, split, class and image.
+
+    Shows the image large with its class, file name and size, and its red, green and
+    blue channels. The image slider's range follows the chosen class and split; a
+    class without images in a split (the real Test split has no Peach) shows a note
+    instead of an image. The data menu offers only the sources found on this computer.
+
+    Parameters
+    ----------
+    sources : mapping of name -> folder, optional
+        The Fruits-360 style folders to browse, e.g. ``{"real": ..., "generated": ...}``.
+        Default: :func:`available_fruit_sources`.
+    class_names : sequence of str
+        Classes offered in the class menu.
+    split : {"Training", "Test"}
+        The split shown first.
+    class_name : str, optional
+        The class shown first (default: the first class).
+
+    Raises
+    ------
+    FileNotFoundError
+        When no fruits folder exists yet.
+
+    Examples
+    --------
+    >>> browser = DatasetBrowser()  # doctest: +SKIP
+    >>> browser.controls["class_name"].value = "Banana"  # doctest: +SKIP
+    >>> browser.result.path.name  # doctest: +SKIP
+    '0_100.jpg'
+    """
+
+    SPLITS = ("Training", "Test")
+
+    def __init__(
+        self,
+        sources: Mapping[str, Path | str] | None = None,
+        class_names=WORKSHOP_CLASSES,
+        split: str = "Training",
+        class_name: str | None = None,
+    ):
+        found = available_fruit_sources() if sources is None else dict(sources)
+        if not found:
+            raise FileNotFoundError(
+                "No fruits to browse yet. Run `source = datasets.locate_fruits()` first (it "
+                "generates the fruits when no real photos exist), or set COURSE_FRUITS_DIR "
+                "to a Fruits-360 folder."
+            )
+        self.sources = {name: Path(folder) for name, folder in found.items()}
+        self.class_names = list(class_names)
+        if split not in self.SPLITS:
+            raise ValueError(f"split must be one of {self.SPLITS}, not {split!r}.")
+        class_name = class_name or self.class_names[0]
+        if class_name not in self.class_names:
+            raise ValueError(f"Unknown class {class_name!r}; choose one of {self.class_names}.")
+        self._syncing = False
+        source_menu = widgets.Dropdown(
+            options=[(SOURCE_LABELS.get(name, name), name) for name in self.sources],
+            description="Data",
+            disabled=len(self.sources) == 1,
+        )
+        controls = {
+            "source": source_menu,
+            "split": widgets.ToggleButtons(options=list(self.SPLITS), value=split),
+            "class_name": widgets.Dropdown(
+                options=self.class_names, value=class_name, description="Class"
+            ),
+            "index": widgets.IntSlider(
+                value=0, min=0, max=0, description="Image", continuous_update=False
+            ),
+        }
+        self.controls = controls
+        self._sync_index()
+        super().__init__(controls, columns=2)
+
+    def files(self, source: str, split: str, class_name: str) -> list[Path]:
+        """The image files of one class, split and source (what the slider runs through)."""
+        return list_class_images(self.sources[source], split, class_name)
+
+    def _sync_index(self) -> None:
+        """Fit the image slider to the files of the chosen source, split and class."""
+        values = {name: control.value for name, control in self.controls.items()}
+        count = len(self.files(values["source"], values["split"], values["class_name"]))
+        slider = self.controls["index"]
+        self._syncing = True
+        try:
+            slider.max = max(count - 1, 0)
+            slider.value = min(slider.value, slider.max)
+            slider.disabled = count == 0
+        finally:
+            self._syncing = False
+
+    def _on_change(self, change) -> None:
+        if self._syncing:
+            return
+        if change["owner"] is not self.controls["index"]:
+            self._sync_index()
+        self.refresh()
+
+    def compute(self, source: str, split: str, class_name: str, index: int) -> BrowsedImage:
+        """Read the chosen image; return it with its file name, size and position."""
+        import numpy as np
+        from PIL import Image
+
+        files = self.files(source, split, class_name)
+        view = BrowsedImage(source, split, class_name, index, len(files))
+        label = SOURCE_LABELS.get(source, source)
+        if not files:
+            view.message = f"No {split} images of {class_name} in the {label}."
+            if split == "Test" and source == "real":
+                view.message += (
+                    "\nThe real Fruits-360 Test split of this course has no images of some "
+                    "classes (Peach):\nmodels are tested on the other classes only."
+                )
+            return view
+        view.index = min(index, len(files) - 1)
+        view.path = files[view.index]
+        with Image.open(view.path) as picture:
+            view.size, view.mode = picture.size, picture.mode
+            view.image = np.asarray(picture.convert("RGB"))
+        return view
+
+    def draw(self, view: BrowsedImage):
+        """Draw the image large, its three channels beside it, and a title saying what it is."""
+        from course_utils.plotting import show_channels
+
+        label = SOURCE_LABELS.get(view.source, view.source)
+        if view.image is None:
+            fig, ax = plt.subplots(figsize=(8, 2.2))
+            ax.text(0.5, 0.5, view.message, ha="center", va="center", fontsize=11, wrap=True)
+            ax.axis("off")
+            return fig
+        fig = plt.figure(figsize=(8, 5.2))
+        grid = fig.add_gridspec(3, 2, width_ratios=[3, 1], hspace=0.35, wspace=0.05)
+        axes = [fig.add_subplot(grid[:, 0])] + [fig.add_subplot(grid[row, 1]) for row in range(3)]
+        width, height = view.size
+        title = (
+            f"{view.class_name}: {view.split} image {view.index + 1} of {view.count} ({label})\n"
+            f"{view.path.name}, {width}x{height} pixels, {view.mode}"
+        )
+        show_channels(view.image, title=title, axes=axes)
+        return fig
 
 
 # ---------------------------------------------------------- convolution playground (lesson 03)
