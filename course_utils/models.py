@@ -70,6 +70,21 @@ def build_fruits_cnn(
 def train_fruits_cnn(data, *, epochs: int = 10, learning_rate: float = 1e-3, verbose: int = 0):
     """Build and train the lesson-04 CNN on a :class:`~course_utils.datasets.FruitsData`.
 
+    Trains on the plain training batches (no augmentation) and validates after every
+    epoch, as lesson 04 does. For reference, lesson 04 (12 epochs at 32x32 pixels, full
+    mode, 2 CPU cores) measured 100% test accuracy on the real Fruits-360 sample after
+    about 20 s of training and 93% on the generated fruits after about 60 s.
+
+    Parameters
+    ----------
+    data : FruitsData
+        From :func:`course_utils.datasets.load_fruits`; its image size sets the input.
+    epochs : int
+    learning_rate : float
+        Adam's learning rate.
+    verbose : int
+        Passed to ``model.fit`` (0: silent, 2: one line per epoch).
+
     Returns
     -------
     model : keras.Model
