@@ -499,7 +499,7 @@ class ConvolutionPlayground(Explorer):
         if input_name not in self.inputs:
             raise ValueError(f"Unknown input {input_name!r}; choose one of {list(self.inputs)}.")
         self._syncing = False
-        layout = widgets.Layout(width="auto")
+        layout = widgets.Layout(width="320px")
         controls = {
             "input": widgets.Dropdown(
                 options=list(self.inputs), value=input_name, description="input"
