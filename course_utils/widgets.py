@@ -270,10 +270,10 @@ class DatasetBrowser(Explorer):
         label = SOURCE_LABELS.get(source, source)
         if not files:
             view.message = f"No {split} images of {class_name} in the {label}."
-            if split == "Test" and source == "real":
+            if split == "Test":
                 view.message += (
-                    "\nThe real Fruits-360 Test split of this course has no images of some "
-                    "classes (Peach):\nmodels are tested on the other classes only."
+                    "\nA model can still learn this class from the Training pictures,\n"
+                    "but the test accuracy says nothing about it."
                 )
             return view
         view.index = min(index, len(files) - 1)
