@@ -323,6 +323,7 @@ def _warn_skipped(skipped: Sequence[SkippedFile], root: Path) -> None:
         return
     by_reason = Counter(item.reason.split(" (")[0] for item in skipped)
     summary = ", ".join(f"{count} {reason}" for reason, count in by_reason.most_common())
+
     def shown(path: Path) -> Path:
         return path.relative_to(root) if path.is_relative_to(root) else path
 

@@ -1215,9 +1215,11 @@ def _run_jobs(jobs: list[tuple], workers: int, progress: bool) -> None:
                 _draw_and_save(job)
                 bar.update(1)
             return
-        # Forking a process that has started TensorFlow's threads (a notebook kernel) can
-        # deadlock the children: start fresh interpreters then.
-        method = "spawn" if "tensorflow" in sys.modules else None
+        # Forked children of a Jupyter kernel inherit its messaging sockets and threads
+        # (and TensorFlow's, once imported), which can hang the kernel: start fresh
+        # interpreters there. Plain scripts keep the platform's faster default.
+        risky = {"ipykernel", "tensorflow"} & set(sys.modules)
+        method = "spawn" if risky else None
         context = multiprocessing.get_context(method)
         with context.Pool(workers) as pool:
             for _ in pool.imap_unordered(_draw_and_save, jobs, chunksize=16):

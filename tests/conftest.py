@@ -15,16 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-# Notebooks run in quick mode under pytest unless the caller chose otherwise.
-os.environ.setdefault("COURSE_QUICK", "1")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-from course_utils import WORKSHOP_CLASSES  # noqa: E402
-
-
-def pytest_report_header(config):
-    fruits = os.environ.get("COURSE_FRUITS_DIR") or "not set (notebooks use generated fruits)"
-    return [f"COURSE_QUICK={os.environ['COURSE_QUICK']}", f"COURSE_FRUITS_DIR={fruits}"]
+from course_utils import WORKSHOP_CLASSES
 
 
 @pytest.fixture
