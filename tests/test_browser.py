@@ -243,6 +243,7 @@ _REPORT_JS = """() => {
     cell_errors: errors,
     sliders: panel.node.querySelectorAll(".jp-OutputArea-output .widget-slider").length,
     images: panel.node.querySelectorAll(".jp-OutputArea-output img").length,
+    explorer_images: panel.node.querySelectorAll(".widget-output img").length,
     output_texts: outputs.map((output) => output.innerText),
   };
 }"""
@@ -288,6 +289,7 @@ class PageReport:
     cell_errors: list[str]
     sliders: int
     images: int
+    explorer_images: int
     output_texts: list[str] = field(repr=False)
 
     @property
@@ -316,6 +318,8 @@ def rendering_problems(report: PageReport) -> list[str]:
         problems.append(f"raw widget text instead of a widget: {report.raw_widget_texts}")
     if report.images == 0:
         problems.append("no image output: the matplotlib figure did not appear")
+    if report.explorer_images == 0:
+        problems.append("no picture inside the explorer widget (course_utils.widgets.Explorer)")
     return problems
 
 
@@ -423,7 +427,7 @@ def test_widgets_and_plots_render_in_jupyterlab(browser_context, lab_copy):
         f"JupyterLab does not render the setup check as a student needs: {problems} "
         f"(screenshot: {screenshot}, server log: {screenshot.with_suffix('.log')})"
     )
-    assert report.sliders >= 1 and report.images >= 1
+    assert report.sliders >= 1 and report.images >= 1 and report.explorer_images >= 1
 
 
 def test_the_page_check_fails_without_the_widget_front_end(browser_context, lab_copy):
