@@ -120,6 +120,13 @@ def _spatial_rank(layer) -> int | None:
         return None
 
 
+def feature_map_layers(model) -> list[str]:
+    """Names of the layers that output feature maps (4-D), nested bases included, in order."""
+    return [
+        layer.name for layer in _walk(model) if _spatial_rank(layer) == 4 and not _is_model(layer)
+    ]
+
+
 def last_conv_layer(model) -> str:
     """Name of the layer whose feature maps Grad-CAM should use by default.
 

@@ -960,13 +960,7 @@ class FeatureMapExplorer(Explorer):
         if self.images.ndim != 4 or len(self.images) == 0:
             raise ValueError(f"Pass a batch of images (n, h, w, c), got {self.images.shape}.")
         self.display_images = self.images if display_images is None else display_images
-        if layers is None:
-            layers = [
-                layer.name
-                for layer in explain._walk(model)
-                if explain._spatial_rank(layer) == 4 and not hasattr(layer, "layers")
-            ]
-        self.layers = list(layers)
+        self.layers = list(explain.feature_map_layers(model) if layers is None else layers)
         if not self.layers:
             raise ValueError("The model has no layer with feature maps; pass layers=[...].")
         for name in self.layers:

@@ -125,6 +125,12 @@ def test_last_conv_layer_of_nested_vgg16():
     assert explain.find_layer(model, "block5_conv3") is base.get_layer("block5_conv3")
 
 
+def test_feature_map_layers_descend_into_the_base():
+    nested, _ = nested_and_flat()
+    assert explain.feature_map_layers(nested) == ["rescale", "conv_a", "conv_b", "pool"]
+    assert explain.feature_map_layers(sequential_cnn())[-1] == "act_b"
+
+
 def test_unknown_layer_says_what_exists():
     with pytest.raises(ValueError, match="No layer named 'nope'.*act_b"):
         explain.find_layer(functional_cnn(), "nope")
