@@ -21,6 +21,7 @@ in place.
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from collections import Counter
 from collections.abc import Sequence
@@ -247,6 +248,66 @@ def _select(files: list[Path], limit: int | None, rng: np.random.Generator) -> l
     return [files[i] for i in keep]
 
 
+def _natural_key(path: Path) -> list:
+    """Sort key that puts ``2_100.jpg`` before ``10_100.jpg``."""
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", path.name)]
+
+
+def _scan_class_folder(folder: Path) -> tuple[list[Path], list[SkippedFile]]:
+    """Split a class folder into image files (natural order) and files to skip, with reasons."""
+    images, skipped = [], []
+    for path in sorted(folder.iterdir(), key=_natural_key):
+        if path.is_dir():
+            skipped.append(SkippedFile(path, "a folder inside a class folder"))
+        elif _is_hidden(path):
+            skipped.append(SkippedFile(path, "hidden file"))
+        elif path.suffix.lower() not in IMAGE_SUFFIXES:
+            skipped.append(SkippedFile(path, f"not an image file ({path.suffix or 'no suffix'})"))
+        else:
+            images.append(path)
+    return images, skipped
+
+
+def list_class_images(root: Path | str, split: str, class_name: str) -> list[Path]:
+    """Return the image files of one class in one split, in natural order (``[]`` if none).
+
+    The class folder is found as the loader finds it (exact name, another case, or a
+    numbered variant such as ``Apricot 1``); hidden files and non-images are left out.
+
+    Examples
+    --------
+    >>> list_class_images("no-such-folder", "Test", "Peach")
+    []
+    """
+    split_dir = Path(root) / split
+    if not split_dir.is_dir():
+        return []
+    folder = _class_folder(split_dir, class_name)
+    return [] if folder is None else _scan_class_folder(folder)[0]
+
+
+def available_fruit_sources() -> dict[str, Path]:
+    """Return the fruits folders on this computer, without downloading or generating anything.
+
+    Returns
+    -------
+    dict
+        ``{"real": folder, "generated": folder}`` with only the sources that exist:
+        the real photos (see :func:`find_real_fruits`) and the generated fruits in the
+        data folder (made by :func:`locate_fruits` when no real photos exist).
+    """
+    from course_utils import synthetic
+
+    found = {}
+    real = find_real_fruits()
+    if real is not None:
+        found["real"] = real.root
+    generated = paths.data_dir(create=False) / synthetic.FOLDER_NAME
+    if (generated / "Training").is_dir():
+        found["generated"] = generated
+    return found
+
+
 @dataclass
 class _SplitFiles:
     files: list[Path] = field(default_factory=list)
@@ -269,18 +330,8 @@ def _list_split(
         if folder is None:
             found.missing_classes.append(class_name)
             continue
-        images = []
-        for path in sorted(folder.iterdir()):
-            if path.is_dir():
-                found.skipped.append(SkippedFile(path, "a folder inside a class folder"))
-            elif _is_hidden(path):
-                found.skipped.append(SkippedFile(path, "hidden file"))
-            elif path.suffix.lower() not in IMAGE_SUFFIXES:
-                found.skipped.append(
-                    SkippedFile(path, f"not an image file ({path.suffix or 'no suffix'})")
-                )
-            else:
-                images.append(path)
+        images, skipped = _scan_class_folder(folder)
+        found.skipped += skipped
         if not images:
             found.empty_classes.append(class_name)
         images = _select(images, limit, rng)

@@ -13,11 +13,18 @@ LIME controls (lesson 08).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+import numpy as np
 from IPython.display import display
+
+from course_utils import WORKSHOP_CLASSES
+from course_utils.datasets import available_fruit_sources, list_class_images
 
 
 class Explorer:
@@ -74,72 +81,9 @@ class Explorer:
 
 # ---------------------------------------------------------- dataset browser (lesson 01)
 
-import re  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from course_utils import WORKSHOP_CLASSES  # noqa: E402
 
 SOURCE_LABELS = {"real": "real photos", "generated": "generated fruits"}
 """How the dataset browser names each data source in its menu."""
-
-
-def available_fruit_sources() -> dict[str, Path]:
-    """Return the fruits folders on this computer, without downloading or generating anything.
-
-    Returns
-    -------
-    dict
-        ``{"real": folder, "generated": folder}`` with only the sources that exist:
-        the real photos (``COURSE_FRUITS_DIR`` or the verified download, see
-        :func:`course_utils.datasets.find_real_fruits`) and the generated fruits in the
-        data folder (made by :func:`course_utils.datasets.locate_fruits` when no real
-        photos exist, or by :func:`course_utils.synthetic.ensure_generated_fruits`).
-    """
-    from course_utils import datasets, paths, synthetic
-
-    found = {}
-    real = datasets.find_real_fruits()
-    if real is not None:
-        found["real"] = real.root
-    generated = paths.data_dir(create=False) / synthetic.FOLDER_NAME
-    if (generated / "Training").is_dir():
-        found["generated"] = generated
-    return found
-
-
-def _natural_key(path: Path) -> list:
-    """Sort key that puts ``2_100.jpg`` before ``10_100.jpg``."""
-    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", path.name)]
-
-
-def list_class_images(root: Path | str, split: str, class_name: str) -> list[Path]:
-    """Return the image files of one class in one split, in natural order (``[]`` if none).
-
-    The class folder is found as the loader finds it (exact name, another case, or a
-    numbered variant such as ``Apricot 1``); hidden files and non-images are left out.
-
-    Examples
-    --------
-    >>> list_class_images("no-such-folder", "Test", "Peach")
-    []
-    """
-    from course_utils import datasets
-
-    split_dir = Path(root) / split
-    if not split_dir.is_dir():
-        return []
-    folder = datasets._class_folder(split_dir, class_name)
-    if folder is None:
-        return []
-    files = [
-        path
-        for path in folder.iterdir()
-        if path.is_file()
-        and not datasets._is_hidden(path)
-        and path.suffix.lower() in datasets.IMAGE_SUFFIXES
-    ]
-    return sorted(files, key=_natural_key)
 
 
 @dataclass
@@ -309,9 +253,6 @@ class DatasetBrowser(Explorer):
 
 # ---------------------------------------------------------- convolution playground (lesson 03)
 
-from fractions import Fraction  # noqa: E402
-
-import numpy as np  # noqa: E402, F811
 
 CUSTOM_KERNEL = "custom"
 

@@ -11,11 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import numpy as np
 import pytest
-from PIL import Image
-
-from course_utils import WORKSHOP_CLASSES
+from fruit_fixtures import make_fruits_tree
 
 
 @pytest.fixture
@@ -43,32 +40,6 @@ def sha256_listing() -> Path:
     if not value or not Path(value).is_file():
         pytest.skip("COURSE_FRUITS_SHA256 is not set to the subset's listing (.ci/run sets it)")
     return Path(value)
-
-
-def fruit_image(colour, size=100, seed=0) -> Image.Image:
-    """A simple test image: a coloured disc with noise on white."""
-    rng = np.random.default_rng(seed)
-    yy, xx = np.mgrid[:size, :size]
-    disc = (yy - size / 2) ** 2 + (xx - size / 2) ** 2 < (size * 0.4) ** 2
-    image = np.full((size, size, 3), 255, dtype=np.uint8)
-    noise = rng.integers(-20, 20, size=(size, size, 3))
-    image[disc] = np.clip(np.array(colour) + noise[disc], 0, 255)
-    return Image.fromarray(image)
-
-
-def make_fruits_tree(root: Path, classes=WORKSHOP_CLASSES, train=4, test=2, skip_test=()) -> Path:
-    """Write a tiny Fruits-360 style tree of valid JPEGs; return ``root``."""
-    rng = np.random.default_rng(0)
-    for index, name in enumerate(classes):
-        colour = rng.integers(0, 230, size=3)
-        for split, count in (("Training", train), ("Test", test)):
-            if split == "Test" and name in skip_test:
-                continue
-            folder = root / split / name
-            folder.mkdir(parents=True, exist_ok=True)
-            for i in range(count):
-                fruit_image(colour, seed=index * 100 + i).save(folder / f"{i}_100.jpg", quality=90)
-    return root
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import sys
 import zipfile
 
 import pytest
-from conftest import make_fruits_tree
+from fruit_fixtures import make_fruits_tree
 
 from course_utils import bundle, datasets, downloads, fruits360, pretrained
 

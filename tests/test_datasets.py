@@ -7,7 +7,7 @@ import shutil
 
 import numpy as np
 import pytest
-from conftest import fruit_image, make_fruits_tree
+from fruit_fixtures import fruit_image, make_fruits_tree
 from PIL import Image
 
 from course_utils import WORKSHOP_CLASSES, datasets

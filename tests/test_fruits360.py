@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import make_fruits_tree
+from fruit_fixtures import make_fruits_tree
 
 from course_utils import WORKSHOP_CLASSES, datasets, downloads, fruits360
 

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import make_fruits_tree
+from fruit_fixtures import make_fruits_tree
 from PIL import Image
 
 from course_utils import WORKSHOP_CLASSES, synthetic
-from course_utils.widgets import (
-    DatasetBrowser,
-    available_fruit_sources,
-    list_class_images,
-)
+from course_utils.datasets import available_fruit_sources, list_class_images
+from course_utils.widgets import DatasetBrowser
 
 FEW = ("Apricot", "Banana", "Kiwi", "Lemon", "Peach")  # enough classes, quick to write
 

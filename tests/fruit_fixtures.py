@@ -1,0 +1,36 @@
+"""Small image fixtures written on the fly: valid JPEG trees in the Fruits-360 layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from course_utils import WORKSHOP_CLASSES
+
+
+def fruit_image(colour, size=100, seed=0) -> Image.Image:
+    """A simple test image: a coloured disc with noise on white."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[:size, :size]
+    disc = (yy - size / 2) ** 2 + (xx - size / 2) ** 2 < (size * 0.4) ** 2
+    image = np.full((size, size, 3), 255, dtype=np.uint8)
+    noise = rng.integers(-20, 20, size=(size, size, 3))
+    image[disc] = np.clip(np.array(colour) + noise[disc], 0, 255)
+    return Image.fromarray(image)
+
+
+def make_fruits_tree(root: Path, classes=WORKSHOP_CLASSES, train=4, test=2, skip_test=()) -> Path:
+    """Write a tiny Fruits-360 style tree of valid JPEGs; return ``root``."""
+    rng = np.random.default_rng(0)
+    for index, name in enumerate(classes):
+        colour = rng.integers(0, 230, size=3)
+        for split, count in (("Training", train), ("Test", test)):
+            if split == "Test" and name in skip_test:
+                continue
+            folder = root / split / name
+            folder.mkdir(parents=True, exist_ok=True)
+            for i in range(count):
+                fruit_image(colour, seed=index * 100 + i).save(folder / f"{i}_100.jpg", quality=90)
+    return root
