@@ -630,7 +630,7 @@ class ConvolutionPlayground(Explorer):
 # ---------------------------------------------------------- augmentation preview (lesson 04)
 
 
-def augmentation_code(
+def _augmentation_spec(
     rotation: float = 0.0,
     zoom: float = 0.0,
     translation: float = 0.0,
@@ -639,12 +639,46 @@ def augmentation_code(
     flip: bool = False,
     seed: int = 0,
     fill_mode: str = "nearest",
-) -> list[str]:
+) -> list[tuple[str, tuple, dict]]:
+    """The augmentation layers as ``(class name, arguments, keyword arguments)``.
+
+    The one description behind both :func:`augmentation_code` and :func:`augmentation_layers`.
+    """
+    fill = {"fill_mode": fill_mode}
+    spec = []
+    if flip:
+        spec.append(("RandomFlip", ("horizontal",), {"seed": seed}))
+    if rotation:
+        spec.append(("RandomRotation", (rotation / 360,), {**fill, "seed": seed + 1}))
+    if zoom:
+        spec.append(("RandomZoom", (zoom,), {**fill, "seed": seed + 2}))
+    if translation:
+        spec.append(("RandomTranslation", (translation, translation), {**fill, "seed": seed + 3}))
+    if brightness:
+        bounds = (0.0, brightness) if brightness > 0 else (brightness, 0.0)
+        spec.append(("RandomBrightness", (bounds,), {"value_range": (0, 255), "seed": seed + 4}))
+    if contrast:
+        spec.append(("RandomContrast", (contrast,), {"value_range": (0, 255), "seed": seed + 5}))
+    return spec
+
+
+def _literal(value) -> str:
+    """Python source for a value of the spec: 4 significant digits for floats."""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_literal(item) for item in value) + ")"
+    if isinstance(value, str):
+        return f'"{value}"'
+    return str(value)
+
+
+def augmentation_code(**settings) -> list[str]:
     """The Keras preprocessing layers for the given strengths, as lines of Python.
 
     A strength of 0 adds no layer. :func:`augmentation_layers` builds exactly these.
 
-    Parameters
+    Parameters (keyword only)
     ----------
     rotation : float
         Largest rotation in degrees, either way (``RandomRotation(factor=rotation / 360)``,
@@ -672,45 +706,15 @@ def augmentation_code(
     ['layers.RandomFlip("horizontal", seed=0)', \
 'layers.RandomRotation(0.1, fill_mode="nearest", seed=1)']
     """
-
-    def number(value: float) -> str:
-        return f"{value:.4g}"
-
-    fill = f'fill_mode="{fill_mode}"'
-    code = []
-    if flip:
-        code.append(f'layers.RandomFlip("horizontal", seed={seed})')
-    if rotation:
-        code.append(f"layers.RandomRotation({number(rotation / 360)}, {fill}, seed={seed + 1})")
-    if zoom:
-        code.append(f"layers.RandomZoom({number(zoom)}, {fill}, seed={seed + 2})")
-    if translation:
-        shift = number(translation)
-        code.append(f"layers.RandomTranslation({shift}, {shift}, {fill}, seed={seed + 3})")
-    if brightness:
-        low, high = (0.0, brightness) if brightness > 0 else (brightness, 0.0)
-        code.append(
-            f"layers.RandomBrightness(({number(low)}, {number(high)}), value_range=(0, 255), "
-            f"seed={seed + 4})"
-        )
-    if contrast:
-        code.append(
-            f"layers.RandomContrast({number(contrast)}, value_range=(0, 255), seed={seed + 5})"
-        )
-    return code
+    lines = []
+    for name, args, kwargs in _augmentation_spec(**settings):
+        parts = [_literal(a) for a in args] + [f"{k}={_literal(v)}" for k, v in kwargs.items()]
+        lines.append(f"layers.{name}({', '.join(parts)})")
+    return lines
 
 
-def augmentation_layers(
-    rotation: float = 0.0,
-    zoom: float = 0.0,
-    translation: float = 0.0,
-    brightness: float = 0.0,
-    contrast: float = 0.0,
-    flip: bool = False,
-    seed: int = 0,
-    fill_mode: str = "nearest",
-) -> list:
-    """Build the layers that :func:`augmentation_code` writes out (same arguments).
+def augmentation_layers(**settings) -> list:
+    """Build the layers that :func:`augmentation_code` writes out (same keyword arguments).
 
     Returns
     -------
@@ -718,23 +722,10 @@ def augmentation_layers(
     """
     from keras import layers
 
-    chosen = []
-    if flip:
-        chosen.append(layers.RandomFlip("horizontal", seed=seed))
-    if rotation:
-        chosen.append(layers.RandomRotation(rotation / 360, fill_mode=fill_mode, seed=seed + 1))
-    if zoom:
-        chosen.append(layers.RandomZoom(zoom, fill_mode=fill_mode, seed=seed + 2))
-    if translation:
-        chosen.append(
-            layers.RandomTranslation(translation, translation, fill_mode=fill_mode, seed=seed + 3)
-        )
-    if brightness:
-        bounds = (0.0, brightness) if brightness > 0 else (brightness, 0.0)
-        chosen.append(layers.RandomBrightness(bounds, value_range=(0, 255), seed=seed + 4))
-    if contrast:
-        chosen.append(layers.RandomContrast(contrast, value_range=(0, 255), seed=seed + 5))
-    return chosen
+    return [
+        getattr(layers, name)(*args, **kwargs)
+        for name, args, kwargs in _augmentation_spec(**settings)
+    ]
 
 
 class AugmentationPreview(Explorer):
@@ -810,10 +801,9 @@ class AugmentationPreview(Explorer):
         }
         super().__init__(controls, columns=3)
 
-    def compute(self, rotation, zoom, translation, brightness, contrast, flip, seed):
-        chosen = augmentation_layers(
-            rotation, zoom, translation, brightness, contrast, flip, seed, self.fill_mode
-        )
+    def compute(self, **values):
+        settings = {**values, "fill_mode": self.fill_mode}
+        chosen = augmentation_layers(**settings)
         batch = np.repeat(self.image[None], self.count, axis=0)
         if chosen:
             values = batch.astype("float32")
@@ -823,9 +813,7 @@ class AugmentationPreview(Explorer):
         return {
             "original": self.image,
             "images": batch,
-            "code": augmentation_code(
-                rotation, zoom, translation, brightness, contrast, flip, seed, self.fill_mode
-            ),
+            "code": augmentation_code(**settings),
         }
 
     def draw(self, result):
