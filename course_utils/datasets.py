@@ -56,6 +56,15 @@ class DataWarning(UserWarning):
     """A problem with the data that the loader worked around (a skipped file, a missing class)."""
 
 
+# Keras 3.15 warns that `shuffle=True` "will be ignored" on every `fit` with a tf.data
+# dataset, because True is fit's default. The pipelines made here shuffle the training
+# set themselves (a new order each epoch), so the warning is a false alarm that students
+# would read as a mistake in the lesson: hide exactly that message, nothing else.
+warnings.filterwarnings(
+    "ignore", message=r"`shuffle=True` was passed, but will be ignored", category=UserWarning
+)
+
+
 # --------------------------------------------------------------------------- where
 
 

@@ -57,8 +57,15 @@ def show_images(
         raise ValueError("show_images needs at least one image.")
     ncols = max(1, min(ncols, count))
     nrows = int(np.ceil(count / ncols))
+    # Room above each image for its title: about 0.17 inch per line of text.
+    title_lines = (
+        max((str(t).count("\n") + 1 for t in titles), default=0) if titles is not None else 0
+    )
     fig, axes = plt.subplots(
-        nrows, ncols, figsize=(ncols * size, nrows * (size + 0.25)), squeeze=False
+        nrows,
+        ncols,
+        figsize=(ncols * size, nrows * (size + 0.1 + 0.17 * title_lines)),
+        squeeze=False,
     )
     for index, ax in enumerate(axes.flat):
         ax.axis("off")

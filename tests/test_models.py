@@ -3,6 +3,8 @@ training it learns (in inference mode too, which a wrong batch-norm momentum wou
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -82,3 +84,33 @@ def test_training_learns_and_predicts_well_in_inference_mode(fruits_tree):
     assert train_accuracy > 0.8, f"inference-mode accuracy on the training images: {train_accuracy}"
     predicted = model.predict(data.x_test.astype("float32"), verbose=0).argmax(axis=1)
     assert (predicted == data.y_test).mean() > 0.5
+
+
+SHUFFLE_SCRIPT = """
+import subprocess
+import sys
+import warnings
+import numpy as np
+{imports}
+import keras
+import tensorflow as tf
+
+model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+model.compile("sgd", "mse")
+batches = tf.data.Dataset.from_tensor_slices((np.zeros((4, 2)), np.zeros((4, 1)))).batch(2)
+with warnings.catch_warnings(record=True) as caught:
+    model.fit(batches, epochs=1, verbose=0)
+print("SHUFFLE-WARNINGS", sum("shuffle=True" in str(w.message) for w in caught))
+"""
+
+
+@pytest.mark.parametrize(("imports", "expected"), [("", 1), ("import course_utils.datasets", 0)])
+def test_keras_shuffle_false_alarm_is_hidden_by_the_data_module(imports, expected):
+    """Keras warns on every fit with a tf.data pipeline that shuffle=True is ignored; in a
+    fresh process (as in a notebook kernel), importing the data module hides that message.
+    Without it the warning appears: the test would notice a Keras that stops warning."""
+    script = SHUFFLE_SCRIPT.format(imports=imports)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=True
+    )
+    assert f"SHUFFLE-WARNINGS {expected}" in result.stdout, result.stdout + result.stderr
