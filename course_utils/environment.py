@@ -237,8 +237,9 @@ def check_pretrained_files() -> list[Check]:
     for item in pretrained.COURSE_FILES:
         path = pretrained.cached_path(item)
         if path is not None:
-            size_mb = path.stat().st_size / 1e6
-            checks.append(Check(item.label, OK, f"{path} ({size_mb:.0f} MB)", required=False))
+            size = path.stat().st_size
+            shown = f"{size / 1e6:.0f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB"
+            checks.append(Check(item.label, OK, f"{path} ({shown})", required=False))
         else:
             checks.append(
                 Check(

@@ -91,9 +91,10 @@ def test_pretrained_files_are_advice(isolated):
     assert not any(c.blocking for c in checks)
     cache = isolated / "keras" / "models"
     cache.mkdir(parents=True)
-    (cache / pretrained.CLASS_INDEX.filename).write_text("{}")
-    statuses = {c.name: c.status for c in environment.check_pretrained_files()}
-    assert statuses[pretrained.CLASS_INDEX.label] == OK
+    (cache / pretrained.CLASS_INDEX.filename).write_text("{" + " " * 35_000 + "}")
+    found = {c.name: c for c in environment.check_pretrained_files()}
+    assert found[pretrained.CLASS_INDEX.label].status == OK
+    assert found[pretrained.CLASS_INDEX.label].detail.endswith("(35 kB)")  # small file, not "0 MB"
 
 
 def test_report_formats(isolated):
