@@ -87,8 +87,6 @@ def test_training_learns_and_predicts_well_in_inference_mode(fruits_tree):
 
 
 SHUFFLE_SCRIPT = """
-import subprocess
-import sys
 import warnings
 import numpy as np
 {imports}
