@@ -34,3 +34,23 @@ def make_fruits_tree(root: Path, classes=WORKSHOP_CLASSES, train=4, test=2, skip
             for i in range(count):
                 fruit_image(colour, seed=index * 100 + i).save(folder / f"{i}_100.jpg", quality=90)
     return root
+
+
+# --------------------------------------------------------------------------- LIME
+
+
+def red_patch_image(size: int = 40):
+    """Grey image with a red square in the top-left quarter (a known answer for LIME)."""
+    image = np.full((size, size, 3), 128, dtype="uint8")
+    image[size // 10 : size * 2 // 5, size // 10 : size * 2 // 5] = (230, 20, 20)
+    return image
+
+
+def redness_classifier(images):
+    """Class 1 = share of red pixels in the top-left quarter; class 0 = the rest."""
+    images = np.asarray(images, dtype="float32")
+    half = images.shape[1] // 2
+    quarter = images[:, :half, :half]
+    red = (quarter[..., 0] > 180) & (quarter[..., 1] < 80)
+    score = np.clip(red.mean(axis=(1, 2)) * 4, 0, 1)
+    return np.stack([1 - score, score], axis=1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
+from fruit_fixtures import red_patch_image, redness_classifier
 from keras import layers
 
 from course_utils import explain
@@ -312,23 +313,6 @@ def test_feature_maps_inside_a_nested_base():
 
 
 # --------------------------------------------------------------------------- LIME
-
-
-def red_patch_image(size: int = 40):
-    """Grey image with a red square in the top-left quarter."""
-    image = np.full((size, size, 3), 128, dtype="uint8")
-    image[4:16, 4:16] = (230, 20, 20)
-    return image
-
-
-def redness_classifier(images):
-    """Class 1 = share of red pixels in the top-left quarter; class 0 = the rest."""
-    images = np.asarray(images, dtype="float32")
-    quarter = images[:, :20, :20]
-    red = (quarter[..., 0] > 180) & (quarter[..., 1] < 80)
-    score = red.mean(axis=(1, 2)) * 4
-    score = np.clip(score, 0, 1)
-    return np.stack([1 - score, score], axis=1)
 
 
 def test_superpixels_are_numbered_from_zero_without_gaps():

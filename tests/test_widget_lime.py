@@ -4,30 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from fruit_fixtures import red_patch_image, redness_classifier
 
 from course_utils import explain
 from course_utils.widgets import LimeControls
 
 
-def red_patch_image(size: int = 48):
-    image = np.full((size, size, 3), 128, dtype="uint8")
-    image[6:20, 6:20] = (230, 20, 20)
-    return image
-
-
-def redness(images):
-    """Class 1 = share of red pixels in the top-left quarter; class 0 = the rest."""
-    images = np.asarray(images, dtype="float32")
-    quarter = images[:, :24, :24]
-    score = np.clip(((quarter[..., 0] > 180) & (quarter[..., 1] < 80)).mean(axis=(1, 2)) * 3, 0, 1)
-    return np.stack([1 - score, score], axis=1)
-
-
 @pytest.fixture
 def controls():
     return LimeControls(
-        red_patch_image(),
-        redness,
+        red_patch_image(48),
+        redness_classifier,
         class_names=["grey", "red"],
         num_samples=120,
         segment_choices=(10, 20, 40),
@@ -41,8 +28,8 @@ def test_explains_the_predicted_class_and_shows_the_patch(controls):
     result = controls.result
     assert result["mask"].shape == (48, 48)
     assert result["mask"].any() and not result["mask"].all(), "empty or full mask"
-    red = np.zeros((48, 48), bool)
-    red[6:20, 6:20] = True
+    image = red_patch_image(48)
+    red = (image[..., 0] > 180) & (image[..., 1] < 80)  # where the patch is
     top = result["chosen"][0]
     assert red[result["segments"] == top].mean() > 0.9
     assert np.ptp(result["weights"]) > 0
@@ -79,13 +66,17 @@ def test_superpixel_count_reruns_lime_once_per_setting(controls):
 
 
 def test_same_seed_same_explanation():
-    one = LimeControls(red_patch_image(), redness, num_samples=60, n_segments=20, hide_color=0)
-    two = LimeControls(red_patch_image(), redness, num_samples=60, n_segments=20, hide_color=0)
+    one = LimeControls(
+        red_patch_image(48), redness_classifier, num_samples=60, n_segments=20, hide_color=0
+    )
+    two = LimeControls(
+        red_patch_image(48), redness_classifier, num_samples=60, n_segments=20, hide_color=0
+    )
     np.testing.assert_array_equal(one.result["weights"], two.result["weights"])
 
 
 def test_wrong_inputs(controls):
     with pytest.raises(ValueError, match="RGB"):
-        LimeControls(red_patch_image()[..., 0], redness)
+        LimeControls(red_patch_image(48)[..., 0], redness_classifier)
     with pytest.raises(ValueError, match="n_segments"):
-        LimeControls(red_patch_image(), redness, n_segments=33)
+        LimeControls(red_patch_image(48), redness_classifier, n_segments=33)
