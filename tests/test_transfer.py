@@ -100,3 +100,59 @@ def test_history_phases_need_one_label_per_phase():
         plotting.plot_history_phases([{"loss": [1.0]}], ["a", "b"])
     with pytest.raises(ValueError, match="every history"):
         plotting.plot_history_phases([{"loss": [1.0]}, {"accuracy": [1.0]}], ["a", "b"])
+
+
+# --------------------------------------------------------------------------- transfer model
+
+
+def test_transfer_model_freezes_the_base_and_adds_a_head():
+    import keras
+
+    from course_utils import models
+
+    keras.utils.set_random_seed(0)
+    base = keras.applications.VGG16(weights=None, include_top=False, input_shape=(32, 32, 3))
+    model = models.build_transfer_model(base, 5, name="vgg16_transfer")
+    assert [layer.name for layer in model.layers] == [
+        "image",
+        "vgg16",
+        "pooling",
+        "fruit_probabilities",
+    ]
+    assert model.output_shape == (None, 5) and model.name == "vgg16_transfer"
+    assert not base.trainable
+    assert len(model.trainable_weights) == 2, "only the head's kernel and bias train"
+    images = np.random.default_rng(0).normal(0, 50, (3, 32, 32, 3)).astype("float32")
+    probabilities = model.predict(images, verbose=0)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
+    # the pooled base features are what the head sees
+    pooled = base.predict(images, verbose=0).mean(axis=(1, 2))
+    head = model.get_layer("fruit_probabilities")
+    np.testing.assert_allclose(probabilities, keras.ops.convert_to_numpy(head(pooled)), atol=1e-5)
+
+
+def test_transfer_model_reuses_a_trained_head():
+    import keras
+
+    from course_utils import models
+
+    base = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Conv2D(4, 3)], name="base")
+    head = keras.layers.Dense(3, activation="softmax", name="trained_head")
+    head.build((None, 4))
+    model = models.build_transfer_model(base, 99, head=head)
+    assert model.get_layer("trained_head") is head
+    assert model.output_shape == (None, 3)
+
+
+def test_transfer_model_refuses_a_base_without_a_fixed_input():
+    import keras
+
+    from course_utils import models
+
+    inputs = keras.Input((None, None, 3))
+    flexible = keras.Model(inputs, keras.layers.Conv2D(4, 3)(inputs))
+    with pytest.raises(ValueError, match="fixed input shape"):
+        models.build_transfer_model(flexible, 3)
+    fixed = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Conv2D(4, 3)])
+    with pytest.raises(ValueError, match="at least 2"):
+        models.build_transfer_model(fixed, 1)
