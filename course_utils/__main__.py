@@ -29,7 +29,7 @@ def _verify_fruits(args: argparse.Namespace) -> int:
 
     folder = Path(args.folder) if args.folder else datasets.find_real_fruits()
     if folder is None:
-        print(f"No real Fruits-360 folder found. {datasets.GET_REAL_DATA_HINT}")
+        _error(f"No real Fruits-360 folder found. {datasets.GET_REAL_DATA_HINT}")
         return 1
     root = folder if isinstance(folder, Path) else folder.root
     found = fruits360.verify_tree(root)
@@ -51,7 +51,7 @@ def _fetch_weights(args: argparse.Namespace) -> int:
         item.label for item in pretrained.COURSE_FILES if pretrained.ensure_file(item) is None
     ]
     if missing:
-        print(f"Could not get: {', '.join(missing)}. {pretrained.GET_WEIGHTS_HINT}")
+        _error(f"Could not get: {', '.join(missing)}. {pretrained.GET_WEIGHTS_HINT}")
         return 1
     print(f"All pretrained files are in {pretrained.paths.keras_cache_dir()}")
     return 0
@@ -68,29 +68,129 @@ def _bundle(args: argparse.Namespace) -> int:
         print(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
     else:
         if not args.path:
-            print("Give the bundle to install: python -m course_utils bundle install FILE")
+            _error("give the bundle to install: python -m course_utils bundle install FILE")
             return 2
         for line in bundle.install_bundle(args.path):
             print(f"installed {line}")
     return 0
 
 
-def _run_notebooks(args: argparse.Namespace) -> int:
-    from course_utils import notebooks
+def _say(message: str = "", *, end: str = "\n") -> None:
+    """Progress and notices: on stderr, so that stdout holds only results."""
+    print(message, file=sys.stderr, end=end, flush=True)
 
-    return notebooks.run_all_command(args)
+
+def _cell_progress(*, live: bool):
+    """A progress callback: one line per cell in a log, one updated line on a terminal."""
+    width = 0
+
+    def show(notebook: str, number: int, count: int, words: str) -> None:
+        nonlocal width
+        line = f"  {notebook}: cell {number}/{count}  {words}"
+        if live:
+            _say("\r" + line.ljust(width), end="")
+            width = len(line)
+        else:
+            _say(line)
+
+    def clear() -> None:
+        nonlocal width
+        if live and width:
+            _say("\r" + " " * width + "\r", end="")
+        width = 0
+
+    return show, clear
+
+
+def _run_notebooks(args: argparse.Namespace) -> int:
+    from course_utils.instructor import runner
+
+    live = sys.stderr.isatty()
+    progress, clear = _cell_progress(live=live)
+
+    def started(number: int, count: int, name: str) -> None:
+        _say(f"[{number}/{count}] running {name} ...")
+
+    def finished(result) -> None:
+        clear()
+        verdict = "ok" if result.ok else f"FAILED: {result.error}"
+        _say(f"  {verdict} ({result.seconds:.0f} s)")
+
+    report = runner.run_notebooks(
+        args.notebooks,
+        quick=args.quick,
+        output=Path(args.output) if args.output else None,
+        html=not args.no_html,
+        timeout=args.timeout,
+        update_readme=args.update_readme,
+        progress=progress,
+        started=started,
+        finished=finished,
+    )
+    print(f"{report.table}\n\nExecuted notebooks and HTML are in {report.output}")
+    if report.readme_updated:
+        print("README.md updated.")
+    if report.failed:
+        _error(
+            f"{len(report.failed)} notebook(s) FAILED: {', '.join(report.failed)}. "
+            f"Their executed copies in {report.output} show the traceback."
+            + (" README.md NOT updated: fix the failures first." if args.update_readme else "")
+        )
+        return 1
+    return 0
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _student_edition(args: argparse.Namespace) -> int:
-    from course_utils import notebooks
+    from course_utils.instructor import student
 
-    return notebooks.student_command(args)
+    files = student.student_edition()
+    folder = Path(args.output) if args.output else student.student_dir()
+    notebooks = _count(sum(name.endswith(".ipynb") for name in files), "notebook")
+    if args.check:
+        differences = student.student_edition_differences(files, folder)
+        if differences:
+            for line in differences:
+                print(f"{folder.name}/{line}")
+            _error("the student edition is out of date: run `make student` and commit it.")
+            return 1
+        print(f"{folder} is up to date ({notebooks}).")
+        return 0
+    written = student.write_student_edition(files, folder)
+    for line in written.changes:
+        print(f"  {line}")
+    for name in written.kept:
+        print(f"  kept {name} (not written by student-edition)")
+    print(
+        f"Student edition in {folder}: {notebooks}, "
+        f"{_count(student.count_solutions(), 'solution')} replaced by exercise cells "
+        f"({_count(len(written.changes), 'file')} changed)."
+    )
+    return 0
 
 
 def _clean_notebooks(args: argparse.Namespace) -> int:
-    from course_utils import notebooks
+    from course_utils.instructor import lessons, policy
 
-    return notebooks.clean_command(args)
+    selected = [Path(p) for p in args.paths] or sorted(lessons.notebooks_dir().glob("*.ipynb"))
+    found = policy.clean_notebooks(selected, check=args.check)
+    for path, problems in found.items():
+        more = f" (+{len(problems) - 3} more)" if len(problems) > 3 else ""
+        print(f"{path}: {'; '.join(problems[:3])}{more}")
+    if args.check:
+        if found:
+            _error(
+                f"{len(found)} notebook(s) break the output policy. "
+                "Run `make clean-notebooks` (python -m course_utils clean-notebooks) to fix."
+            )
+            return 1
+        print(f"All {len(selected)} notebook(s) follow the output policy.")
+        return 0
+    print(f"Cleaned {len(found)} of {len(selected)} notebook(s).")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -163,17 +263,42 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_WRITE_HINT = (
+    "The data folder moves with COURSE_DATA_DIR, the pretrained weights with KERAS_HOME, "
+    "and the instructor tools write where --output says."
+)
+
+
+def _error(message: str) -> None:
+    """An error: ``error: ...`` on stderr (the caller returns a non-zero exit status)."""
+    print(f"error: {message}", file=sys.stderr, flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``python -m course_utils``."""
+    """Entry point of ``python -m course_utils``.
+
+    Every command prints its results on stdout. Errors the package explains
+    (FileNotFoundError, ValueError, RuntimeError, and OSError such as a full disk or a
+    read-only folder) are printed on stderr as ``error: ...`` without a traceback, with
+    exit status 1; argument errors exit with 2 (argparse); Ctrl-C with 130.
+    """
     args = build_parser().parse_args(argv)
-    if args.command not in ("doctor", "run-notebooks"):
-        # Errors that say what to do are printed without a traceback.
-        try:
-            return args.run(args)
-        except (FileNotFoundError, ValueError, RuntimeError) as error:
-            print(f"error: {error}", file=sys.stderr)
-            return 1
-    return args.run(args)
+    try:
+        return args.run(args)
+    except (FileNotFoundError, ValueError, RuntimeError) as error:
+        _error(str(error))
+    except OSError as error:
+        from course_utils import fileio
+
+        explained = fileio.explain_write_error(error, error.filename or "?", hint=_WRITE_HINT)
+        if error.filename and isinstance(explained, fileio.WriteError):
+            _error(explained.strerror or str(explained))
+        else:
+            _error(f"{error}. Check that the file or folder named is there and readable.")
+    except KeyboardInterrupt:
+        _error("interrupted.")
+        return 130
+    return 1
 
 
 if __name__ == "__main__":

@@ -18,10 +18,10 @@ import re
 
 import pytest
 
-from course_utils import notebooks
+from course_utils.instructor import lessons, policy
 
 QUICK_LINE = 'QUICK = os.environ.get("COURSE_QUICK", "0") == "1"'
-ALL = notebooks.lesson_notebooks()
+ALL = lessons.lesson_notebooks()
 LESSONS = [p for p in ALL if not p.name.startswith("00_")]
 
 
@@ -44,7 +44,7 @@ def test_there_are_notebooks():
 
 @pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
 def test_output_policy(path):
-    assert notebooks.policy_problems(load(path)) == [], (
+    assert policy.policy_problems(load(path)) == [], (
         f"{path.name} breaks the output policy: clear outputs before committing "
         "(JupyterLab: Edit > Clear Outputs of All Cells, then save)"
     )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
+import os
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from course_utils import notebooks
+from course_utils.__main__ import main
+from course_utils.instructor import lessons, policy, runner
 
 
 def write(path, *sources):
@@ -37,9 +38,13 @@ def test_runs_measures_and_reports(tmp_path, monkeypatch):
     )
     bad = write(lessons / "02_bad.ipynb", "x = 1", "raise RuntimeError('the lesson broke')")
     out = tmp_path / "build"
-    ok = notebooks.run_notebook(good, out, quick=True)
-    failed = notebooks.run_notebook(bad, out, quick=False, html=False)
+    heard = []
+    ok = runner.run_notebook(good, out, quick=True, progress=lambda *a: heard.append(a))
+    failed = runner.run_notebook(bad, out, quick=False, html=False)
     assert ok.ok and ok.seconds > 0 and ok.peak_mb > 300, ok
+    # Progress: one call per code cell, with its number and its first words.
+    assert [(a[0], a[1], a[2]) for a in heard] == [("01_good.ipynb", n, 4) for n in (1, 2, 3, 4)]
+    assert heard[1][3] == "import numpy as np" and heard[3][3].startswith("import matplotlib")
     assert not failed.ok
     assert failed.error == "cell 2 of 2: RuntimeError: the lesson broke"
     executed = nbformat.read(out / "01_good.ipynb", as_version=4)
@@ -50,48 +55,89 @@ def test_runs_measures_and_reports(tmp_path, monkeypatch):
     # The kernel worked elsewhere: nothing was written next to the lessons.
     assert sorted(p.name for p in lessons.iterdir()) == ["01_good.ipynb", "02_bad.ipynb"]
     assert str(lessons) not in executed.cells[2].outputs[0]["text"]
-    table = notebooks.timings_table([ok, failed], quick=True, data="generated fruits")
+    table = runner.timings_table([ok, failed], quick=True, data="generated fruits")
     assert "| 01_good.ipynb |" in table and "FAILED: cell 2 of 2" in table
     assert "quick mode" in table and "generated fruits" in table
     readme = tmp_path / "README.md"
-    readme.write_text(f"intro\n{notebooks.README_START}\nold\n{notebooks.README_END}\nend\n")
-    notebooks.update_readme(table, readme)
+    readme.write_text(f"intro\n{runner.README_START}\nold\n{runner.README_END}\nend\n")
+    runner.update_readme(table, readme)
     text = readme.read_text()
     assert "old" not in text and "| 02_bad.ipynb |" in text and text.endswith("end\n")
 
 
 def test_table_escapes_errors_and_describes_the_run():
-    results = [notebooks.RunResult("03_x.ipynb", 12.4, None, False, "ValueError: a | b")]
-    table = notebooks.timings_table(results, quick=False, data="real photos", load="; load 1.0")
+    results = [runner.RunResult("03_x.ipynb", 12.4, None, False, "ValueError: a | b")]
+    table = runner.timings_table(results, quick=False, data="real photos", load="; load 1.0")
     assert "full mode, with real photos" in table and "load 1.0" in table
     assert "| 03_x.ipynb | 12 | n/a | FAILED: ValueError: a \\| b |" in table
     assert table.count("\n| ") == 3  # the header, one row per notebook, the total
 
 
-def run_args(**overrides) -> argparse.Namespace:
-    values = dict(
-        notebooks=[],
-        quick=False,
-        output=None,
-        no_html=True,
-        update_readme=False,
-        timeout=60,
-    )
-    values.update(overrides)
-    return argparse.Namespace(**values)
-
-
 def test_refuses_what_would_mislead_or_write_into_notebooks(tmp_path, capsys):
-    lesson = str(notebooks.lesson_notebooks()[0])
-    # The README table is a full-mode run of every notebook.
-    assert notebooks.run_all_command(run_args(quick=True, update_readme=True)) == 2
-    assert notebooks.run_all_command(run_args(notebooks=[lesson], update_readme=True)) == 2
-    inside = notebooks.notebooks_dir() / "build-here"
-    assert notebooks.run_all_command(run_args(notebooks=[lesson], output=str(inside))) == 2
+    lesson = str(lessons.lesson_notebooks()[0])
+    inside = lessons.notebooks_dir() / "build-here"
+    refused = {
+        # The README table is a full-mode run of every notebook.
+        "--update-readme": ["--quick", "--update-readme"],
+        "without a list of notebooks": [lesson, "--update-readme"],
+        "inside notebooks/": [lesson, "--output", str(inside)],
+        "absent.ipynb": [str(tmp_path / "absent.ipynb")],
+    }
+    for message, arguments in refused.items():
+        assert main(["run-notebooks", "--no-html", *arguments]) == 1, arguments
+        captured = capsys.readouterr()
+        assert captured.err.startswith("error: ") and message in captured.err, captured
+        assert captured.out == "", "nothing ran, so there is no result"
     assert not inside.exists()
-    assert notebooks.run_all_command(run_args(notebooks=[str(tmp_path / "absent.ipynb")])) == 2
-    out = capsys.readouterr().out
-    assert "--update-readme" in out and "inside notebooks/" in out and "absent.ipynb" in out
+
+
+@pytest.mark.slow
+def test_progress_lines_name_the_notebook_and_the_cell(tmp_path, capsys):
+    notebook = write(tmp_path / "03_tiny.ipynb", "# a comment first\nx = 6 * 7", "print(x)")
+    assert main(["run-notebooks", "--no-html", "--output", str(tmp_path / "b"), str(notebook)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        "[1/1] running 03_tiny.ipynb ...",
+        "  03_tiny.ipynb: cell 1/2  x = 6 * 7",
+        "  03_tiny.ipynb: cell 2/2  print(x)",
+        captured.err.splitlines()[-1],
+    ]
+    assert captured.err.splitlines()[-1].startswith("  ok (")
+    # Results on stdout: the table and where the copies are.
+    assert "| 03_tiny.ipynb |" in captured.out and str(tmp_path / "b" / "full") in captured.out
+
+
+@pytest.mark.slow
+def test_a_failing_notebook_is_an_error_on_stderr(tmp_path, capsys):
+    notebook = write(tmp_path / "04_bad.ipynb", "raise ValueError('no fruit today')")
+    assert main(["run-notebooks", "--no-html", "--output", str(tmp_path / "b"), str(notebook)]) == 1
+    captured = capsys.readouterr()
+    assert "FAILED: cell 1 of 1: ValueError: no fruit today" in captured.out  # the table
+    assert "error: 1 notebook(s) FAILED: 04_bad.ipynb" in captured.err
+
+
+@pytest.mark.slow
+def test_relative_locations_reach_the_kernel_absolute(tmp_path, monkeypatch):
+    """Case 31: relative COURSE_DATA_DIR / COURSE_FRUITS_DIR meant the kernel's temp folder."""
+    (tmp_path / "myfruits").mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PWD", str(tmp_path))
+    monkeypatch.setenv("COURSE_DATA_DIR", "course-data")
+    monkeypatch.setenv("COURSE_FRUITS_DIR", "myfruits")
+    notebook = write(
+        tmp_path / "05_where.ipynb",
+        "import os\nfrom course_utils import paths\n"
+        "print(os.environ['COURSE_DATA_DIR'])\nprint(paths.fruits_override())\n"
+        "print(paths.data_dir(create=False))",
+    )
+    result = runner.run_notebook(notebook, tmp_path / "out", quick=True, html=False)
+    assert result.ok, result
+    printed = nbformat.read(tmp_path / "out" / "05_where.ipynb", as_version=4).cells[0].outputs
+    lines = printed[0]["text"].splitlines()
+    assert lines == [str(tmp_path / "course-data"), str(tmp_path / "myfruits")] + [
+        str(tmp_path / "course-data")
+    ]
+    assert os.environ["COURSE_DATA_DIR"] == "course-data", "the command's own environment is kept"
 
 
 def test_output_policy_helpers():
@@ -101,5 +147,5 @@ def test_output_policy_helpers():
     ]
     nb.cells[0].execution_count = 1
     nb.metadata["widgets"] = {"state": {}}
-    assert len(notebooks.policy_problems(nb)) == 3
-    assert notebooks.policy_problems(notebooks.strip_outputs(nb)) == []
+    assert len(policy.policy_problems(nb)) == 3
+    assert policy.policy_problems(policy.strip_outputs(nb)) == []

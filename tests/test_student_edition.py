@@ -14,10 +14,11 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from course_utils import notebooks
 from course_utils.__main__ import main
+from course_utils.instructor import lessons, policy
+from course_utils.instructor import student as edition
 
-FOLDER = notebooks.repository() / notebooks.STUDENT_FOLDER
+FOLDER = edition.student_dir()
 FIX = "run `make student` (python -m course_utils student-edition) and commit student-edition/"
 
 
@@ -52,7 +53,7 @@ def leaks(lesson: dict, student: dict) -> list[str]:
 
 
 def test_committed_student_edition_is_up_to_date():
-    differences = notebooks.student_edition_differences(notebooks.student_edition(), FOLDER)
+    differences = edition.student_edition_differences(edition.student_edition(), FOLDER)
     assert not differences, f"student-edition/ is out of date: {differences}. To fix: {FIX}"
 
 
@@ -62,11 +63,11 @@ def test_committed_student_edition_is_up_to_date():
 def test_committed_student_edition_has_no_solutions(path):
     assert path.is_file(), f"student-edition/ holds no notebook. To fix: {FIX}"
     student = json.loads(path.read_text(encoding="utf-8"))
-    lesson_path = notebooks.notebooks_dir() / path.name
+    lesson_path = lessons.notebooks_dir() / path.name
     lesson = json.loads(lesson_path.read_text(encoding="utf-8")) if lesson_path.is_file() else None
     found = leaks(lesson or {"cells": []}, student)
     assert not found, f"{path.name} of the student edition leaks solutions: {found}. To fix: {FIX}"
-    assert notebooks.policy_problems(student) == [], f"{path.name} has outputs. To fix: {FIX}"
+    assert policy.policy_problems(student) == [], f"{path.name} has outputs. To fix: {FIX}"
     if lesson is not None:
         solutions = sum("solution" in tags(c) for c in lesson["cells"])
         exercises = sum("exercise" in tags(c) for c in student["cells"])
@@ -115,7 +116,7 @@ def lesson_fixture(with_ids: bool = True) -> dict:
 def test_solutions_become_empty_exercise_cells():
     lesson = lesson_fixture()
     before = json.dumps(lesson, sort_keys=True)
-    student = notebooks.student_notebook(lesson, "99_tiny.ipynb")
+    student = edition.student_notebook(lesson, "99_tiny.ipynb")
     assert json.dumps(lesson, sort_keys=True) == before, "the lesson itself is not changed"
     assert len(student["cells"]) == len(lesson["cells"])
     assert not leaks(lesson, student)
@@ -127,7 +128,7 @@ def test_solutions_become_empty_exercise_cells():
     # The exercise text no longer points at a collapsed solution.
     exercise_text = text_of(student["cells"][2]) + text_of(student["cells"][4])
     assert "collapsed" not in exercise_text and exercise_text.count("empty cell below") == 2
-    assert notebooks.policy_problems(student) == []
+    assert policy.policy_problems(student) == []
     assert "widgets" not in student["metadata"]
     assert [c["id"] for c in student["cells"]] == [c["id"] for c in lesson["cells"]]
     nbformat.validate(nbformat.from_dict(student))
@@ -136,15 +137,15 @@ def test_solutions_become_empty_exercise_cells():
 def test_leak_check_catches_a_solution():
     lesson = lesson_fixture()
     assert leaks(lesson, lesson), "the unchanged lesson must count as a leak"
-    student = notebooks.student_notebook(lesson, "99_tiny.ipynb")
+    student = edition.student_notebook(lesson, "99_tiny.ipynb")
     student["cells"][1]["source"] += "\nfor _ in range(3):\n    print(x)  # the secret answer"
     assert leaks(lesson, student) == ["cell 2 holds a solution"]
 
 
 def test_missing_cell_ids_are_derived_deterministically():
     lesson = lesson_fixture(with_ids=False)
-    first = notebooks.student_notebook(lesson, "99_tiny.ipynb")
-    second = notebooks.student_notebook(json.loads(json.dumps(lesson)), "99_tiny.ipynb")
+    first = edition.student_notebook(lesson, "99_tiny.ipynb")
+    second = edition.student_notebook(json.loads(json.dumps(lesson)), "99_tiny.ipynb")
     ids = [cell["id"] for cell in first["cells"]]
     assert ids == [cell["id"] for cell in second["cells"]]
     assert len(set(ids)) == len(ids) and all(re.fullmatch(r"[0-9a-f]{8}", i) for i in ids)
@@ -152,34 +153,146 @@ def test_missing_cell_ids_are_derived_deterministically():
     nbformat.validate(nbformat.from_dict(first))
 
 
+def lesson_folder(tmp_path, *names):
+    folder = tmp_path / "notebooks"
+    folder.mkdir(exist_ok=True)
+    for name in names:
+        (folder / name).write_text(json.dumps(lesson_fixture()))
+    return [folder / name for name in names]
+
+
 def test_write_compare_and_remove_stale_files(tmp_path):
-    lessons = tmp_path / "notebooks"
-    lessons.mkdir()
-    lesson = lessons / "99_tiny.ipynb"
-    lesson.write_text(json.dumps(lesson_fixture()))
+    lesson, old = lesson_folder(tmp_path, "99_tiny.ipynb", "98_deleted.ipynb")
     target = tmp_path / "student-edition"
-    files = notebooks.student_edition([lesson])
-    assert sorted(files) == ["99_tiny.ipynb", "README.md"] and "99_tiny.ipynb" in files["README.md"]
-    assert notebooks.student_edition_differences(files, target) == [
+    files = edition.student_edition([lesson])
+    assert sorted(files) == [edition.MARKER, "99_tiny.ipynb", "README.md"]
+    assert "99_tiny.ipynb" in files["README.md"]
+    assert edition.student_edition_differences(files, target) == [
+        f"{edition.MARKER} is missing",
         "99_tiny.ipynb is missing",
         "README.md is missing",
     ]
-    (target).mkdir()
-    (target / "98_deleted.ipynb").write_text("{}")
-    notebooks.write_student_edition(files, target)
-    assert sorted(p.name for p in target.iterdir()) == ["99_tiny.ipynb", "README.md"]
-    assert notebooks.student_edition_differences(files, target) == []
+    # An edition written while lesson 98 existed; then lesson 98 was deleted.
+    edition.write_student_edition(edition.student_edition([lesson, old]), target)
+    assert (target / "98_deleted.ipynb").is_file()
+    written = edition.write_student_edition(files, target)
+    assert "98_deleted.ipynb has no lesson in notebooks/ any more" in written.changes
+    assert sorted(p.name for p in target.iterdir()) == [
+        edition.MARKER,
+        "99_tiny.ipynb",
+        "README.md",
+    ]
+    assert edition.student_edition_differences(files, target) == []
     # Windows line endings in a checkout do not count as a difference.
     committed = target / "99_tiny.ipynb"
     committed.write_bytes(committed.read_bytes().replace(b"\n", b"\r\n"))
-    assert notebooks.student_edition_differences(files, target) == []
+    assert edition.student_edition_differences(files, target) == []
+    edition.write_student_edition(files, target)  # and are not "changed by hand"
     # A changed lesson makes the committed copy out of date.
     changed = lesson_fixture()
     changed["cells"][0]["source"] = "# 99 A tiny lesson, revised"
     lesson.write_text(json.dumps(changed))
-    assert notebooks.student_edition_differences(notebooks.student_edition([lesson]), target) == [
-        "99_tiny.ipynb is out of date"
+    assert edition.student_edition_differences(edition.student_edition([lesson]), target) == [
+        f"{edition.MARKER} is out of date",
+        "99_tiny.ipynb is out of date",
     ]
+
+
+def snapshot(folder):
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def student_cli(capsys, *arguments):
+    status = main(["student-edition", *arguments])
+    return status, capsys.readouterr()
+
+
+def test_bug11_refuses_a_folder_of_the_users_own_files(tmp_path, capsys):
+    """Probe case 96 (BUG 11): the homework was deleted and README.md overwritten, exit 0."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "my_own_homework.ipynb").write_text(json.dumps(new_notebook()))
+    (mine / "README.md").write_text("# My notes\n")
+    before = snapshot(mine)
+    status, captured = student_cli(capsys, "--output", str(mine))
+    assert status == 1
+    assert "error: " in captured.err and "is not empty" in captured.err
+    assert "not a student edition" in captured.err and "empty or new folder" in captured.err
+    assert snapshot(mine) == before, "nothing was deleted, overwritten or added"
+
+
+def test_bug11_a_students_own_notebook_in_the_edition_is_kept(tmp_path, capsys):
+    """Own files inside a previous edition survive; a changed generated file stops the write."""
+    lesson, old = lesson_folder(tmp_path, "99_tiny.ipynb", "98_deleted.ipynb")
+    target = tmp_path / "edition"
+    edition.write_student_edition(edition.student_edition([lesson, old]), target)
+    (target / "my_homework.ipynb").write_text(json.dumps(new_notebook()))
+    written = edition.write_student_edition(edition.student_edition([lesson]), target)
+    assert written.kept == ["my_homework.ipynb"]
+    assert (target / "my_homework.ipynb").is_file() and not (target / "98_deleted.ipynb").exists()
+    # A student wrote an answer into the generated notebook: regenerating must not erase it.
+    answer = json.loads((target / "99_tiny.ipynb").read_text())
+    answer["cells"][3]["source"] = "print(x, x, x)  # my answer"
+    (target / "99_tiny.ipynb").write_text(json.dumps(answer))
+    changed = lesson_fixture()
+    changed["cells"][0]["source"] = "# 99 A tiny lesson, revised"
+    lesson.write_text(json.dumps(changed))
+    before = snapshot(target)
+    with pytest.raises(ValueError, match=r"99_tiny.ipynb in .* changed since .*your own work"):
+        edition.write_student_edition(edition.student_edition([lesson]), target)
+    assert snapshot(target) == before
+
+
+def test_bug11_a_readme_it_did_not_write_is_never_overwritten(tmp_path, capsys):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "README.md").write_text("# Student edition\n\nmy own text\n")
+    status, captured = student_cli(capsys, "--output", str(folder))
+    assert status == 1 and "not a student edition" in captured.err
+    assert (folder / "README.md").read_text() == "# Student edition\n\nmy own text\n"
+
+
+def test_bug12_refuses_the_lessons_folder(capsys):
+    """Probe case 97 (BUG 12): `--output notebooks` erased every solution, exit 0."""
+    folder = lessons.notebooks_dir()
+    before = snapshot(folder)
+    for output in (str(folder), str(folder / "sub")):
+        status, captured = student_cli(capsys, "--output", output)
+        assert status == 1 and captured.out == ""
+        assert (
+            "inside the lessons folder" in captured.err and "erase every solution" in captured.err
+        )
+    assert snapshot(folder) == before and not (folder / "sub").exists()
+
+
+def test_bug12_refuses_any_folder_with_lessons_and_solutions(tmp_path, capsys):
+    copy_of_lessons = tmp_path / "backup"
+    copy_of_lessons.mkdir()
+    (copy_of_lessons / "99_tiny.ipynb").write_text(json.dumps(lesson_fixture()))
+    (copy_of_lessons / edition.MARKER).write_text("{}")  # even one that looks like an edition
+    before = snapshot(copy_of_lessons)
+    status, captured = student_cli(capsys, "--output", str(copy_of_lessons))
+    assert status == 1
+    assert "holds notebooks with exercise solutions (99_tiny.ipynb)" in captured.err
+    assert snapshot(copy_of_lessons) == before
+
+
+def test_student_edition_into_a_new_folder_and_again(tmp_path, capsys):
+    target = tmp_path / "new" / "edition"
+    status, captured = student_cli(capsys, "--output", str(target))
+    assert status == 0, captured.err
+    assert "Student edition in" in captured.out and captured.err == ""
+    assert (target / edition.MARKER).is_file() and (target / "README.md").is_file()
+    status, captured = student_cli(capsys, "--output", str(target))
+    assert status == 0 and "(0 files changed)" in captured.out
+    status, captured = student_cli(capsys, "--check", "--output", str(target))
+    assert status == 0 and "is up to date" in captured.out
+    # An edition written before the marker existed is recognised by its generated README.
+    (target / edition.MARKER).unlink()
+    (target / "README.md").write_text((target / "README.md").read_text().replace("\n", "\r\n"))
+    status, captured = student_cli(capsys, "--output", str(target))
+    assert status == 0, captured.err
+    assert (target / edition.MARKER).is_file()
 
 
 # --------------------------------------------------------------------------- clean-notebooks
@@ -188,17 +301,56 @@ def test_write_compare_and_remove_stale_files(tmp_path):
 def test_clean_notebooks_command(tmp_path, capsys):
     dirty, clean = tmp_path / "dirty.ipynb", tmp_path / "clean.ipynb"
     dirty.write_text(json.dumps(lesson_fixture()))
-    clean.write_text(notebooks._dump(notebooks.strip_outputs(lesson_fixture())))
+    clean.write_text(lessons.dump_notebook(policy.strip_outputs(lesson_fixture())))
     clean_before = clean.read_bytes()
     assert main(["clean-notebooks", "--check", str(dirty), str(clean)]) == 1
-    report = capsys.readouterr().out
+    captured = capsys.readouterr()
+    report = captured.out
     assert "dirty.ipynb: cell 2 has stored outputs" in report and "clean.ipynb" not in report
-    assert "make clean-notebooks" in report
-    assert notebooks.policy_problems(json.loads(dirty.read_text())), "--check changes nothing"
+    assert (
+        captured.err.startswith("error: 1 notebook(s)") and "make clean-notebooks" in captured.err
+    )
+    assert policy.policy_problems(json.loads(dirty.read_text())), "--check changes nothing"
     assert main(["clean-notebooks", str(dirty), str(clean)]) == 0
-    assert notebooks.policy_problems(json.loads(dirty.read_text())) == []
+    assert policy.policy_problems(json.loads(dirty.read_text())) == []
     assert clean.read_bytes() == clean_before, "a clean notebook is not rewritten"
     assert main(["clean-notebooks", "--check", str(dirty), str(clean)]) == 0
     # Only outputs went: the sources are all still there.
     assert "the secret answer" in dirty.read_text()
     assert main(["clean-notebooks", str(tmp_path / "absent.ipynb")]) == 1
+    assert "No such notebook" in capsys.readouterr().err
+
+
+def test_clean_notebooks_checks_every_file_before_writing_any(tmp_path, capsys):
+    """Probe case 95: `clean-notebooks dirty2 invalid` rewrote dirty2 before failing."""
+    dirty, broken = tmp_path / "dirty2.ipynb", tmp_path / "invalid.ipynb"
+    dirty.write_text(json.dumps(lesson_fixture()))
+    broken.write_text('{"cells": [}')
+    before = dirty.read_bytes()
+    assert main(["clean-notebooks", str(dirty), str(broken)]) == 1
+    err = capsys.readouterr().err
+    assert "invalid.ipynb is not a valid notebook (JSON error" in err
+    assert dirty.read_bytes() == before, "the outputs of dirty2 are still there"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dirty2.ipynb", "invalid.ipynb"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"[1, 2, 3]", "is JSON but not a Jupyter notebook"),  # probe case 94
+        (b'{"cells": "oops"}', "is JSON but not a Jupyter notebook"),  # probe case 94
+        (b'{"cells": [1]}', "is JSON but not a Jupyter notebook"),
+        (b'{"cells": [], "metadata": []}', "its metadata is not an object"),
+        (b'{"cells": [], "note": "caf\xe9"}', "it is not UTF-8 text"),  # probe case 93
+    ],
+    ids=["list", "cells-string", "cell-number", "metadata-list", "latin-1"],
+)
+def test_clean_notebooks_names_a_file_that_is_not_a_notebook(tmp_path, capsys, content, message):
+    path = tmp_path / "odd.ipynb"
+    path.write_bytes(content)
+    for check in ([], ["--check"]):
+        assert main(["clean-notebooks", *check, str(path)]) == 1
+        captured = capsys.readouterr()
+        assert captured.err.startswith(f"error: {path} ") and message in captured.err
+        assert "Traceback" not in captured.err and captured.out == ""
+    assert path.read_bytes() == content
