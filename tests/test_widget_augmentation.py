@@ -11,11 +11,8 @@ matplotlib.use("Agg")
 
 pytest.importorskip("keras")
 
-from course_utils.widgets import (  # noqa: E402
-    AugmentationPreview,
-    augmentation_code,
-    augmentation_layers,
-)
+from course_utils.augmentation import augmentation_code, augmentation_layers
+from course_utils.widgets import AugmentationPreview
 
 
 @pytest.fixture(scope="module")

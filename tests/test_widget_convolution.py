@@ -9,17 +9,17 @@ import pytest
 
 matplotlib.use("Agg")
 
-from course_utils import widgets  # noqa: E402
-from course_utils.widgets import (  # noqa: E402
-    CUSTOM_KERNEL,
+from course_utils import convolution
+from course_utils.convolution import (
     KERNEL_PRESETS,
-    ConvolutionPlayground,
     conv_output_size,
     convolve,
     format_kernel,
     parse_kernel,
+    preset_kernel,
     same_padding,
 )
+from course_utils.widgets import CUSTOM_KERNEL, ConvolutionPlayground
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,7 @@ def test_convolve_agrees_with_tensorflow(tf, shape, kernel_shape, stride, paddin
     rng = np.random.default_rng(sum(shape) * 10 + stride)
     image = rng.normal(size=shape)
     kernel = rng.normal(size=kernel_shape)
-    ours, padded = convolve(image, kernel, stride, padding)
+    ours, padded = convolve(image, kernel, stride=stride, padding=padding)
     expected = tf_conv(tf, image, kernel, stride, padding)
     assert ours.shape == expected.shape
     np.testing.assert_allclose(ours, expected, rtol=1e-5, atol=1e-5)
@@ -66,9 +66,9 @@ def test_output_size_formula_matches_tensorflow(tf, padding):
 
 def test_known_values_of_the_x_example():
     """The seed's X: each /9 kernel gives exactly 1.0 where it matches the X perfectly."""
-    x = widgets.pattern_x(9)
+    x = convolution.pattern_x(9)
     assert x.shape == (9, 9) and set(np.unique(x)) == {-1.0, 1.0}
-    diagonal = parse_kernel(format_kernel(KERNEL_PRESETS["diagonal \\ (/9)"]))
+    diagonal = preset_kernel("diagonal \\ (/9)")
     out, _ = convolve(x, diagonal)
     assert out.shape == (7, 7)
     assert out[1, 1] == out[5, 5] == pytest.approx(1.0)
@@ -76,8 +76,10 @@ def test_known_values_of_the_x_example():
     assert out[3, 3] == pytest.approx(5 / 9)
     cross = parse_kernel(format_kernel(KERNEL_PRESETS["cross x (/9)"]))
     assert convolve(x, cross)[0][3, 3] == pytest.approx(1.0)
-    identity = parse_kernel(format_kernel(KERNEL_PRESETS["identity"]))
-    same, _ = convolve(x, identity, 1, "same")
+    identity = preset_kernel("identity")
+    with pytest.raises(ValueError, match="Unknown preset 'nope'; choose one of"):
+        preset_kernel("nope")
+    same, _ = convolve(x, identity, padding="same")
     np.testing.assert_allclose(same, x)
 
 
@@ -110,7 +112,7 @@ def test_playground_computes_and_draws_the_current_settings():
     assert result["pads"] == ((1, 1), (1, 1))
     assert "ceil(9 / 2) = 5" in result["formula"]
     assert playground.controls["window"].max == 24
-    expected, _ = convolve(result["input"], result["kernel"], 2, "same")
+    expected, _ = convolve(result["input"], result["kernel"], stride=2, padding="same")
     np.testing.assert_allclose(result["output"], expected)
     # the figure shows input, kernel and output, with the formula written under them
     figure = playground.figure
@@ -172,3 +174,42 @@ def test_an_image_input_is_offered_and_converted_to_grey():
         ConvolutionPlayground(preset="nope")
     with pytest.raises(ValueError, match="Unknown input"):
         ConvolutionPlayground(input_name="your image (grey)")
+
+
+def numbers_written(ax) -> int:
+    return sum(1 for text in ax.texts if text.get_text().strip())
+
+
+def test_numbers_only_where_they_fit_and_colour_bars_otherwise():
+    photo = np.random.default_rng(0).integers(0, 256, (32, 32, 3)).astype(np.uint8)
+    playground = ConvolutionPlayground(image=photo, preset="blur")
+    small = playground.figure.axes
+    assert len(small) == 3  # input, kernel, output: no colour bars
+    assert numbers_written(small[0]) == 81 and numbers_written(small[2]) == 49
+    playground.controls["input"].value = "your image (grey)"
+    playground.controls["stride"].value = 2
+    playground.controls["padding"].value = "same"
+    assert playground.result["output"].shape == (16, 16)
+    axes = playground.figure.axes
+    input_ax, kernel_ax, output_ax = axes[:3]
+    assert numbers_written(output_ax) == 0, "a 16x16 output of a 34x34 input is a mesh of digits"
+    assert numbers_written(input_ax) == 0
+    assert numbers_written(kernel_ax) == 9, "the 3x3 kernel keeps its numbers"
+    bars = axes[3:]
+    assert len(bars) == 2, "without numbers, input and output need a colour bar each"
+    output_values = playground.result["output"]
+    low, high = bars[1].get_ylim()
+    assert low == pytest.approx(output_values.min()) and high == pytest.approx(output_values.max())
+
+
+def test_controls_sit_in_two_even_rows():
+    playground = ConvolutionPlayground()
+    rows = playground.widget.children[:-1]
+    assert [[c.description for c in row.children] for row in rows] == [
+        ["input", "kernel", "edit"],
+        ["stride", "padding", "window"],
+    ]
+    for row in rows:
+        assert row.layout.align_items == "center"
+        widths = {control.style.description_width for control in row.children}
+        assert widths == {"60px"}, "labels of one width keep the controls in line"

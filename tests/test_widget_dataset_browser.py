@@ -44,24 +44,25 @@ def test_shows_the_right_image_for_class_and_index(trees):
     browser = DatasetBrowser(sources=trees)
     assert browser.result.class_name == "Apricot" and browser.result.path.name == "0_100.jpg"
     browser.controls["class_name"].value = "Banana"
-    browser.controls["index"].value = 2
+    browser.controls["number"].value = 3  # counts from 1, as the title does
     view = browser.result
     expected = trees["real"] / "Training" / "Banana" / "2_100.jpg"
     assert view.path == expected
-    assert (view.source, view.split, view.class_name, view.index, view.count) == (
+    assert (view.source, view.split, view.class_name, view.number, view.count) == (
         "real",
         "Training",
         "Banana",
-        2,
+        3,
         4,
     )
+    assert "image 3 of 4" in browser.figure.axes[0].get_title()
     assert view.size == (100, 100) and view.mode == "RGB"
     np.testing.assert_array_equal(view.image, pixels(expected))
 
 
 def test_draws_the_image_and_its_three_channels(trees):
     browser = DatasetBrowser(sources=trees, class_name="Lemon")
-    browser.controls["index"].value = 1
+    browser.controls["number"].value = 2
     image = browser.result.image
     axes = browser.figure.axes
     assert len(axes) == 4
@@ -74,14 +75,14 @@ def test_draws_the_image_and_its_three_channels(trees):
 
 def test_slider_range_follows_the_class(trees):
     browser = DatasetBrowser(sources=trees)
-    slider = browser.controls["index"]
-    assert slider.max == 3
-    slider.value = 3
+    slider = browser.controls["number"]
+    assert (slider.min, slider.max, slider.value) == (1, 4, 1)
+    slider.value = 4
     browser.controls["class_name"].value = "Kiwi"  # only 2 training images
-    assert slider.max == 1 and slider.value == 1
+    assert slider.max == 2 and slider.value == 2
     assert browser.result.path.name == "1_100.jpg" and browser.result.count == 2
     browser.controls["class_name"].value = "Banana"
-    assert slider.max == 3 and slider.value == 1
+    assert slider.max == 4 and slider.value == 2
 
 
 def test_one_change_recomputes_once(trees, monkeypatch):
@@ -89,25 +90,25 @@ def test_one_change_recomputes_once(trees, monkeypatch):
     calls = []
     original = browser.compute
     monkeypatch.setattr(browser, "compute", lambda **v: calls.append(v) or original(**v))
-    browser.controls["index"].value = 3
-    browser.controls["class_name"].value = "Kiwi"  # also moves the slider from 3 to 1
+    browser.controls["number"].value = 4
+    browser.controls["class_name"].value = "Kiwi"  # also moves the slider from 4 to 2
     assert [c["class_name"] for c in calls] == ["Apricot", "Kiwi"]
-    assert calls[-1]["index"] == 1
+    assert calls[-1]["number"] == 2
 
 
 def test_split_without_peach(trees):
     browser = DatasetBrowser(sources=trees, split="Test", class_name="Apricot")
-    assert browser.controls["index"].max == 1
+    assert browser.controls["number"].max == 2
     browser.controls["class_name"].value = "Peach"
     view = browser.result
     assert view.image is None and view.path is None and view.count == 0
     assert "No Test images of Peach" in view.message
-    assert browser.controls["index"].disabled and browser.controls["index"].max == 0
+    assert browser.controls["number"].disabled and browser.controls["number"].max == 1
     texts = [t.get_text() for ax in browser.figure.axes for t in ax.texts]
     assert any("Peach" in text for text in texts)
     browser.controls["split"].value = "Training"
     assert browser.result.count == 4 and browser.result.image is not None
-    assert not browser.controls["index"].disabled
+    assert not browser.controls["number"].disabled
 
 
 def test_source_switching(trees):
@@ -117,12 +118,12 @@ def test_source_switching(trees):
     browser.controls["source"].value = "generated"
     view = browser.result
     assert view.count == 3 and view.path.is_relative_to(trees["generated"])
-    assert browser.controls["index"].max == 2 and not browser.controls["index"].disabled
+    assert browser.controls["number"].max == 3 and not browser.controls["number"].disabled
     browser.controls["split"].value = "Training"
-    browser.controls["index"].value = 11
+    browser.controls["number"].value = 12
     assert browser.result.path == trees["generated"] / "Training" / "Peach" / "11_100.jpg"
     browser.controls["source"].value = "real"
-    assert browser.controls["index"].max == 3 and browser.result.index == 3
+    assert browser.controls["number"].max == 4 and browser.result.number == 4
     assert browser.result.path == trees["real"] / "Training" / "Peach" / "3_100.jpg"
 
 
@@ -150,3 +151,13 @@ def test_rejects_unknown_split_and_class(trees):
     assert len(WORKSHOP_CLASSES) == len(
         DatasetBrowser(sources=trees).controls["class_name"].options
     )
+
+
+def test_every_control_is_labelled_and_the_note_keeps_the_picture_size(trees):
+    browser = DatasetBrowser(sources=trees, split="Test")
+    labels = {name: control.description for name, control in browser.controls.items()}
+    assert labels == {"source": "Data", "split": "Split", "class_name": "Class", "number": "Image"}
+    picture_height = browser.output.outputs[0]["metadata"]["image/png"]["height"]
+    browser.controls["class_name"].value = "Peach"  # no Test images: a note instead
+    note_height = browser.output.outputs[0]["metadata"]["image/png"]["height"]
+    assert abs(note_height - picture_height) <= 0.05 * picture_height, "the page would jump"

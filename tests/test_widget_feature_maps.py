@@ -80,3 +80,23 @@ def test_a_layer_inside_a_nested_base(images):
     inner = keras.Model(base.input, base.get_layer("block1_conv1").output)
     expected = keras.ops.convert_to_numpy(inner(images[:1].astype("float32") - 120))[0]
     np.testing.assert_allclose(explorer.result["maps"], expected, atol=1e-4)
+
+
+def test_one_colour_scale_for_every_map_and_one_bar_that_says_so(model, images):
+    explorer = FeatureMapExplorer(model, images, ["act2"])
+    explorer.controls["channel"].value = 5
+    result = explorer.result
+    group = result["maps"][..., result["neighbours"]]
+    low, high = float(group.min()), float(group.max())
+    assert low < high
+    figure = explorer.figure
+    maps = [ax for ax in figure.axes if ax.images and ax.images[0].get_array().ndim == 2]
+    assert len(maps) == 1 + len(result["neighbours"])  # the big map and the small ones
+    for ax in maps:
+        assert ax.images[0].get_clim() == pytest.approx((low, high)), "a map on its own scale"
+        assert ax.images[0].get_cmap().name == "viridis"
+    bars = [ax for ax in figure.axes if "activation" in ax.get_ylabel()]
+    assert len(bars) == 1, "one colour bar for the one shared scale"
+    assert bars[0].get_ylim() == pytest.approx((low, high))
+    titles = " ".join(ax.get_title(loc="left") for ax in figure.axes)
+    assert "same scale" in titles

@@ -80,3 +80,32 @@ def test_wrong_inputs(controls):
         LimeControls(red_patch_image(48)[..., 0], redness_classifier)
     with pytest.raises(ValueError, match="n_segments"):
         LimeControls(red_patch_image(48), redness_classifier, n_segments=33)
+
+
+def test_the_slider_is_a_target_and_the_picture_says_what_slic_made(controls):
+    slider = controls.controls["n_segments"]
+    assert "target" in slider.description
+    assert controls.controls["num_features"].description == "superpixels shown"
+    title = controls.figure.axes[0].get_title()
+    made = controls.result["count"]
+    assert title == f"SLIC made {made} superpixels (target 20)"
+
+
+def test_bars_are_numbered_as_the_superpixels_in_the_picture(controls):
+    controls.controls["num_features"].value = 3
+    result = controls.result
+    chosen = result["chosen"]
+    assert len(chosen) >= 2
+    picture, bars = controls.figure.axes[1], controls.figure.axes[2]
+    numbers = {text.get_text(): text.get_position() for text in picture.texts}
+    assert sorted(numbers) == [str(rank) for rank in range(1, len(chosen) + 1)]
+    for rank, segment in enumerate(chosen, start=1):
+        col, row = numbers[str(rank)]
+        assert result["segments"][round(row), round(col)] == segment, "number outside its region"
+    labels = [label.get_text() for label in bars.get_yticklabels()]
+    assert sorted(labels) == sorted(numbers), "bar labels that are not in the picture"
+    widths = {
+        label.get_text(): patch.get_width()
+        for label, patch in zip(bars.get_yticklabels(), bars.patches, strict=True)
+    }
+    np.testing.assert_allclose(widths["1"], result["weights"][chosen[0]])
