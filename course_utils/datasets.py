@@ -21,7 +21,6 @@ in place.
 from __future__ import annotations
 
 import os
-import re
 import warnings
 from collections import Counter
 from collections.abc import Sequence
@@ -30,14 +29,40 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
 
 from course_utils import WORKSHOP_CLASSES, paths
+from course_utils.fruit_folders import (
+    SkippedFile,
+    list_class_images,
+    list_split,
+    natural_key,
+    resolve_classes,
+    unused_folders,
+    visible_entries,
+)
+from course_utils.image_reader import IMAGE_SUFFIXES, UnusableImage, read_image
 
-SPLITS = ("Training", "Test")
-REAL_FOLDER = "fruits-360"
+SPLITS = paths.SPLITS
+REAL_FOLDER = paths.REAL_FRUITS_FOLDER
 VERIFIED_STAMP = ".verified.json"
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
+
+__all__ = [
+    "IMAGE_SUFFIXES",
+    "SPLITS",
+    "DataWarning",
+    "FruitsData",
+    "FruitsSource",
+    "SkippedFile",
+    "UnusableImage",
+    "available_fruit_sources",
+    "check_layout",
+    "find_real_fruits",
+    "list_class_images",
+    "load_fruits",
+    "locate_fruits",
+    "read_image",
+    "real_data_hint",
+]
 
 EXPECTED_LAYOUT = (
     "Expected the Fruits-360 layout:\n"
@@ -50,6 +75,43 @@ GET_REAL_DATA_HINT = (
     "install an instructor bundle (`python -m course_utils bundle install FILE`), or set "
     "COURSE_FRUITS_DIR to a Fruits-360 folder you already have."
 )
+"""How to get the real photos when ``COURSE_FRUITS_DIR`` is not set (:func:`real_data_hint`)."""
+
+
+def real_data_hint() -> str:
+    """Say how to get the real photos; never advise setting ``COURSE_FRUITS_DIR`` when it is set.
+
+    Examples
+    --------
+    >>> "download-fruits" in real_data_hint()
+    True
+    """
+    value = os.environ.get(paths.FRUITS_ENV)
+    if not value:
+        return GET_REAL_DATA_HINT
+    return (
+        "For the real photos run `python -m course_utils download-fruits` (needs internet) or "
+        "install an instructor bundle (`python -m course_utils bundle install FILE`); "
+        f"{_override_note(value)}"
+    )
+
+
+def _override_note(value: str) -> str:
+    return (
+        f"{paths.FRUITS_ENV} is set and points to {paths.resolve_setting(value)}: point it at "
+        "the folder that holds Training/ and Test/, or unset it to use the course's own data."
+    )
+
+
+def _what_to_do(root: Path) -> str:
+    """Advice for a folder that is not in the Fruits-360 layout, aware of ``COURSE_FRUITS_DIR``."""
+    value = os.environ.get(paths.FRUITS_ENV)
+    if value:
+        return _override_note(value)
+    return (
+        "Pass the folder that holds Training/ and Test/ (to use your own copy in every "
+        f"lesson, set {paths.FRUITS_ENV} to it)."
+    )
 
 
 class DataWarning(UserWarning):
@@ -63,6 +125,18 @@ class DataWarning(UserWarning):
 warnings.filterwarnings(
     "ignore", message=r"`shuffle=True` was passed, but will be ignored", category=UserWarning
 )
+
+# A lesson loads the same folder many times (once per size, per exercise); the same
+# problem is worth one warning per process, not one per load.
+_WARNED: set[str] = set()
+
+
+def _warn_once(message: str, stacklevel: int = 2) -> None:
+    """Emit a DataWarning, unless this process already showed the same message."""
+    if message in _WARNED:
+        return
+    _WARNED.add(message)
+    warnings.warn(message, DataWarning, stacklevel=stacklevel + 1)
 
 
 # --------------------------------------------------------------------------- where
@@ -99,34 +173,40 @@ class FruitsSource:
         return f"GENERATED fruits (drawn by course_utils.synthetic) in {self.root}"
 
 
-def check_layout(root: Path) -> Path:
+def check_layout(root: Path | str) -> Path:
     """Check that ``root`` looks like Fruits-360 and return it.
 
     Raises
     ------
     FileNotFoundError
-        When ``root`` or its ``Training/`` folder is missing.
+        When ``root`` or its ``Training/`` folder is missing, or either is a file.
     ValueError
         When ``Training/`` holds images directly instead of class folders.
     """
     root = Path(root)
     if not root.is_dir():
-        raise FileNotFoundError(f"{root} is not a folder. {EXPECTED_LAYOUT}")
+        what = "a file, not a folder" if root.exists() else "not a folder (it does not exist)"
+        raise FileNotFoundError(f"{root} is {what}. {_what_to_do(root)}\n{EXPECTED_LAYOUT}")
     training = root / "Training"
+    if training.exists() and not training.is_dir():
+        raise FileNotFoundError(
+            f"{training} is a file, not a folder: Training/ must be a folder with one "
+            f"sub-folder of images per class. {_what_to_do(root)}\n{EXPECTED_LAYOUT}"
+        )
     if not training.is_dir():
         nested = [p for p in root.glob("*/Training") if p.is_dir()]
         hint = f" Did you mean {nested[0].parent}?" if nested else ""
-        present = sorted(p.name for p in root.iterdir() if not p.name.startswith("."))[:8]
+        present = [p.name for p in visible_entries(root)][:8]
         raise FileNotFoundError(
-            f"No Training/ folder in {root} (it holds: {', '.join(present) or 'nothing'}).{hint}"
-            f"\n{EXPECTED_LAYOUT}"
+            f"No Training/ folder in {root} (it holds: {', '.join(present) or 'nothing'}).{hint} "
+            f"{_what_to_do(root)}\n{EXPECTED_LAYOUT}"
         )
-    loose = [p.name for p in training.iterdir() if p.is_file() and not p.name.startswith(".")]
-    class_dirs = [p for p in training.iterdir() if p.is_dir() and not p.name.startswith(".")]
-    if loose and not class_dirs:
+    entries = visible_entries(training)
+    loose = [p.name for p in entries if p.is_file()]
+    if loose and not any(p.is_dir() for p in entries):
         raise ValueError(
             f"{training} holds {len(loose)} files (e.g. {loose[0]}) but no class folders. "
-            f"Put each class in its own folder.\n{EXPECTED_LAYOUT}"
+            f"Put each class in its own folder, e.g. Training/Banana/.\n{EXPECTED_LAYOUT}"
         )
     return root
 
@@ -136,7 +216,7 @@ def find_real_fruits() -> FruitsSource | None:
     override = paths.fruits_override()
     if override is not None:
         return FruitsSource(check_layout(override), "custom")
-    real = paths.data_dir(create=False) / REAL_FOLDER
+    real = paths.real_fruits_dir()
     if (real / VERIFIED_STAMP).is_file():
         return FruitsSource(real, "real")
     return None
@@ -150,9 +230,9 @@ def locate_fruits(verbose: bool = True) -> FruitsSource:
     """
     source = find_real_fruits()
     if source is None:
-        from course_utils import synthetic
+        from course_utils import generated_fruits
 
-        source = FruitsSource(synthetic.ensure_generated_fruits(), "generated")
+        source = FruitsSource(generated_fruits.ensure_generated_fruits(), "generated")
     if verbose:
         print(f"Using {source.description}.")
         if source.is_real:
@@ -161,138 +241,11 @@ def locate_fruits(verbose: bool = True) -> FruitsSource:
                 "https://github.com/Horea94/Fruit-Images-Dataset"
             )
         else:
-            print(GET_REAL_DATA_HINT)
+            print(real_data_hint())
     return source
 
 
-# --------------------------------------------------------------------------- read
-
-
-@dataclass(frozen=True)
-class SkippedFile:
-    """A file the loader could not use, and why."""
-
-    path: Path
-    reason: str
-
-
-def _flatten_on_white(image: Image.Image) -> Image.Image:
-    """Composite an image with transparency onto white (the Fruits-360 background)."""
-    rgba = image.convert("RGBA")
-    background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-    return Image.alpha_composite(background, rgba).convert("RGB")
-
-
-def _to_rgb(image: Image.Image) -> tuple[Image.Image, str | None]:
-    """Convert any Pillow image to 8-bit RGB; return it and what was converted (or None)."""
-    mode = image.mode
-    if mode == "RGB":
-        return image, None
-    if mode in ("I;16", "I;16B", "I;16L", "I"):
-        array = np.asarray(image, dtype=np.float64)
-        peak = 65535.0 if mode.startswith("I;16") or array.max() > 255 else 255.0
-        gray = np.clip(array / peak * 255.0 + 0.5, 0, 255).astype(np.uint8)
-        return Image.fromarray(gray).convert("RGB"), "16-bit"
-    if mode == "P" and "transparency" in image.info:
-        return _flatten_on_white(image), "palette"
-    if mode in ("RGBA", "LA", "PA", "RGBa", "La"):
-        return _flatten_on_white(image), "transparent"
-    names = {"L": "grayscale", "1": "black-and-white", "P": "palette", "CMYK": "CMYK"}
-    return image.convert("RGB"), names.get(mode, mode)
-
-
-def read_image(path: Path, image_size: tuple[int, int]) -> tuple[np.ndarray, str | None]:
-    """Read one image as ``uint8`` RGB of ``image_size`` (height, width).
-
-    Returns the array and a note of what had to be converted (``None`` if nothing).
-
-    Raises
-    ------
-    ValueError
-        When the file is empty, not an image, or damaged (e.g. a truncated JPEG).
-    """
-    if path.stat().st_size == 0:
-        raise ValueError("empty file (0 bytes)")
-    try:
-        with Image.open(path) as image:
-            image.load()
-            rgb, note = _to_rgb(image)
-    except UnidentifiedImageError as error:
-        raise ValueError("not an image Pillow can read") from error
-    except (OSError, SyntaxError) as error:
-        raise ValueError(f"damaged image ({error})") from error
-    height, width = image_size
-    if rgb.size != (width, height):
-        if note is None and rgb.size != (100, 100):
-            note = "other size"
-        rgb = rgb.resize((width, height), Image.Resampling.BILINEAR, reducing_gap=3.0)
-    return np.asarray(rgb, dtype=np.uint8), note
-
-
-def _is_hidden(path: Path) -> bool:
-    return path.name.startswith(".") or path.name.startswith("._")
-
-
-def _class_folder(split_dir: Path, class_name: str) -> Path | None:
-    """Find a class folder by name: exact, case-insensitive, or a numbered variant ("Apricot 1")."""
-    exact = split_dir / class_name
-    if exact.is_dir():
-        return exact
-    folders = sorted(p for p in split_dir.iterdir() if p.is_dir())
-    lowered = class_name.lower()
-    for folder in folders:
-        if folder.name.lower() == lowered:
-            return folder
-    for folder in folders:
-        head, _, tail = folder.name.rpartition(" ")
-        if head.lower() == lowered and tail.isdigit():
-            return folder
-    return None
-
-
-def _select(files: list[Path], limit: int | None, rng: np.random.Generator) -> list[Path]:
-    if limit is None or len(files) <= limit:
-        return files
-    keep = np.sort(rng.choice(len(files), size=limit, replace=False))
-    return [files[i] for i in keep]
-
-
-def _natural_key(path: Path) -> list:
-    """Sort key that puts ``2_100.jpg`` before ``10_100.jpg``."""
-    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", path.name)]
-
-
-def _scan_class_folder(folder: Path) -> tuple[list[Path], list[SkippedFile]]:
-    """Split a class folder into image files (natural order) and files to skip, with reasons."""
-    images, skipped = [], []
-    for path in sorted(folder.iterdir(), key=_natural_key):
-        if path.is_dir():
-            skipped.append(SkippedFile(path, "a folder inside a class folder"))
-        elif _is_hidden(path):
-            skipped.append(SkippedFile(path, "hidden file"))
-        elif path.suffix.lower() not in IMAGE_SUFFIXES:
-            skipped.append(SkippedFile(path, f"not an image file ({path.suffix or 'no suffix'})"))
-        else:
-            images.append(path)
-    return images, skipped
-
-
-def list_class_images(root: Path | str, split: str, class_name: str) -> list[Path]:
-    """Return the image files of one class in one split, in natural order (``[]`` if none).
-
-    The class folder is found as the loader finds it (exact name, another case, or a
-    numbered variant such as ``Apricot 1``); hidden files and non-images are left out.
-
-    Examples
-    --------
-    >>> list_class_images("no-such-folder", "Test", "Peach")
-    []
-    """
-    split_dir = Path(root) / split
-    if not split_dir.is_dir():
-        return []
-    folder = _class_folder(split_dir, class_name)
-    return [] if folder is None else _scan_class_folder(folder)[0]
+# --------------------------------------------------------------------------- list
 
 
 def available_fruit_sources() -> dict[str, Path]:
@@ -305,47 +258,13 @@ def available_fruit_sources() -> dict[str, Path]:
         the real photos (see :func:`find_real_fruits`) and the generated fruits in the
         data folder (made by :func:`locate_fruits` when no real photos exist).
     """
-    from course_utils import synthetic
-
     found = {}
     real = find_real_fruits()
     if real is not None:
         found["real"] = real.root
-    generated = paths.data_dir(create=False) / synthetic.FOLDER_NAME
+    generated = paths.generated_fruits_dir()
     if (generated / "Training").is_dir():
         found["generated"] = generated
-    return found
-
-
-@dataclass
-class _SplitFiles:
-    files: list[Path] = field(default_factory=list)
-    labels: list[int] = field(default_factory=list)
-    skipped: list[SkippedFile] = field(default_factory=list)
-    missing_classes: list[str] = field(default_factory=list)
-    empty_classes: list[str] = field(default_factory=list)
-
-
-def _list_split(
-    split_dir: Path, classes: Sequence[str], limit: int | None, seed: int
-) -> _SplitFiles:
-    found = _SplitFiles()
-    rng = np.random.default_rng(seed)
-    for path in sorted(split_dir.iterdir()):
-        if path.is_file():
-            found.skipped.append(SkippedFile(path, "a file outside any class folder"))
-    for label, class_name in enumerate(classes):
-        folder = _class_folder(split_dir, class_name)
-        if folder is None:
-            found.missing_classes.append(class_name)
-            continue
-        images, skipped = _scan_class_folder(folder)
-        found.skipped += skipped
-        if not images:
-            found.empty_classes.append(class_name)
-        images = _select(images, limit, rng)
-        found.files += images
-        found.labels += [label] * len(images)
     return found
 
 
@@ -357,15 +276,15 @@ def _decode_all(
     def work(path: Path):
         try:
             return read_image(path, image_size)
-        except ValueError as error:
+        except UnusableImage as error:
             return error
 
     workers = workers or min(8, (os.cpu_count() or 1) + 2)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         results = list(pool.map(work, files, chunksize=64))
     images, kept, skipped, converted = [], [], [], Counter()
-    for index, (path, result) in enumerate(zip(files, results, strict=False)):
-        if isinstance(result, ValueError):
+    for index, (path, result) in enumerate(zip(files, results, strict=True)):
+        if isinstance(result, UnusableImage):
             skipped.append(SkippedFile(path, str(result)))
             continue
         array, note = result
@@ -388,10 +307,9 @@ def _warn_skipped(skipped: Sequence[SkippedFile], root: Path) -> None:
         return path.relative_to(root) if path.is_relative_to(root) else path
 
     listing = "\n".join(f"  {shown(item.path)}: {item.reason}" for item in skipped)
-    warnings.warn(
-        f"Skipped {len(skipped)} file(s) that are not usable images ({summary}):\n{listing}\n"
-        "Delete or replace them to silence this warning.",
-        DataWarning,
+    _warn_once(
+        f"Skipped {len(skipped)} file(s) in {root} that are not usable images ({summary}):\n"
+        f"{listing}\nDelete or replace them to silence this warning.",
         stacklevel=3,
     )
 
@@ -424,6 +342,7 @@ class FruitsData:
     converted: dict[str, int] = field(default_factory=dict)
     classes_missing_from_test: list[str] = field(default_factory=list)
     unused_class_folders: list[str] = field(default_factory=list)
+    merged_class_folders: dict[str, list[str]] = field(default_factory=dict)
 
     def pipeline(self, split: str, shuffle: bool | None = None, batch_size: int | None = None):
         """Return a batched, prefetched ``tf.data.Dataset`` of ``(images, labels)`` for a split.
@@ -488,7 +407,12 @@ class FruitsData:
             done = ", ".join(f"{n} {what}" for what, n in sorted(self.converted.items()))
             lines.append(f"converted to RGB {self.image_size[0]}x{self.image_size[1]}: {done}")
         if self.skipped:
-            lines.append(f"skipped {len(self.skipped)} unusable file(s) (see the warning)")
+            lines.append(f"skipped {len(self.skipped)} unusable file(s) (listed in data.skipped)")
+        for name, folders in self.merged_class_folders.items():
+            lines.append(
+                f"{name}: the variety folders {' + '.join(folders)} together (pass "
+                "classes=[...] with folder names to keep them apart)"
+            )
         if self.unused_class_folders:
             lines.append(
                 f"not used: {len(self.unused_class_folders)} other class folder(s) in Training/ "
@@ -514,21 +438,6 @@ def _split_validation(
         val_idx.append(members[:n_val])
         train_idx.append(members[n_val:])
     return np.sort(np.concatenate(train_idx)), np.sort(np.concatenate(val_idx))
-
-
-def _resolve_classes(training: Path, classes: Sequence[str] | str) -> list[str]:
-    if classes == "all":
-        return sorted(p.name for p in training.iterdir() if p.is_dir() and not _is_hidden(p))
-    if isinstance(classes, str):
-        raise ValueError('classes must be a list of class names or "all".')
-    return list(classes)
-
-
-def _unused_folders(training: Path, class_names: Sequence[str]) -> list[str]:
-    used = {_class_folder(training, name) for name in class_names}
-    return sorted(
-        p.name for p in training.iterdir() if p.is_dir() and not _is_hidden(p) and p not in used
-    )
 
 
 def load_fruits(
@@ -588,26 +497,38 @@ def load_fruits(
         raise ValueError(f"image_size must be positive, not {image_size}.")
     root = Path(root) if root is not None else locate_fruits(verbose=verbose).root
     check_layout(root)
-    class_names = _resolve_classes(root / "Training", classes)
-    train_files = _list_split(root / "Training", class_names, max_per_class, seed)
+    training = root / "Training"
+    class_names = resolve_classes(training, classes)
+    train_files = list_split(training, class_names, max_per_class, seed)
     if train_files.missing_classes:
-        available = sorted(p.name for p in (root / "Training").iterdir() if p.is_dir())
+        available = [p.name for p in visible_entries(training) if p.is_dir()]
+        note = os.environ.get(paths.FRUITS_ENV)
         raise ValueError(
             f"Training/ in {root} has no folder for: {', '.join(train_files.missing_classes)}. "
-            f"It has: {', '.join(available[:20])}{' ...' if len(available) > 20 else ''}. "
-            "Pass classes=[...] with names that exist, or use a folder with every workshop class."
+            f"It has: {', '.join(available[:20]) or 'no class folders'}"
+            f"{' ...' if len(available) > 20 else ''}. Pass classes=[...] with names that "
+            "exist, or use a folder with every workshop class."
+            + (f" ({_override_note(note)})" if note else "")
         )
     skipped = list(train_files.skipped)
     x_all, kept, bad, converted = _decode_all(train_files.files, (height, width), workers)
     skipped += bad
+    if not kept:
+        _warn_skipped(skipped, root)
+        raise ValueError(
+            f"Training/ in {root} has no usable images of any of the {len(class_names)} "
+            f"classes ({len(skipped)} file(s) skipped, listed in the warning). Put images in "
+            "Training/<Class>/ or point the loader at another folder."
+        )
     y_all = np.asarray(train_files.labels, dtype=np.int32)[kept]
     train_idx, val_idx = _split_validation(y_all, validation_fraction, seed)
+    merged = dict(train_files.merged)
 
     test_dir = root / "Test"
     x_test = y_test = None
     missing_test: list[str] = []
     if test_dir.is_dir():
-        test_files = _list_split(test_dir, class_names, max_per_class, seed + 1)
+        test_files = list_split(test_dir, class_names, max_per_class, seed + 1)
         skipped += test_files.skipped
         x_test, kept_test, bad_test, converted_test = _decode_all(
             test_files.files, (height, width), workers
@@ -616,27 +537,27 @@ def load_fruits(
         converted += converted_test
         y_test = np.asarray(test_files.labels, dtype=np.int32)[kept_test]
         missing_test = sorted(set(class_names) - {class_names[i] for i in np.unique(y_test)})
+        for name, folders in test_files.merged.items():
+            merged[name] = sorted({*merged.get(name, []), *folders}, key=natural_key)
     else:
-        warnings.warn(
-            f"{root} has no Test/ folder: data.test is None, so evaluate on data.validation. "
-            f"{EXPECTED_LAYOUT}",
-            DataWarning,
-            stacklevel=2,
+        what = " (Test is a file, not a folder)" if test_dir.exists() else ""
+        _warn_once(
+            f"{root} has no Test/ folder{what}: data.test is None, so evaluate on "
+            "data.validation, or "
+            f"add a Test/ folder with the same class folders as Training/.\n{EXPECTED_LAYOUT}"
         )
     empty_train = sorted(set(class_names) - {class_names[i] for i in np.unique(y_all)})
     if empty_train:
-        warnings.warn(
-            f"Training/ has no usable images of: {', '.join(empty_train)}. Their labels are "
-            "kept, but no model can learn them: add images or leave these classes out.",
-            DataWarning,
-            stacklevel=2,
+        _warn_once(
+            f"Training/ in {root} has no usable images of: {', '.join(empty_train)}. Their "
+            "labels are kept, but no model can learn them: add images to "
+            f"Training/{empty_train[0]}/ (and the others), or leave these classes out with "
+            "classes=[...]."
         )
     if missing_test and x_test is not None:
-        warnings.warn(
-            f"Test/ has no images of {', '.join(missing_test)}. Labels stay aligned with the "
-            "class list (no shifting); test accuracy covers the other classes only.",
-            DataWarning,
-            stacklevel=2,
+        _warn_once(
+            f"Test/ has no images of {', '.join(missing_test)} (in {root}). Labels stay aligned "
+            "with the class list (no shifting); test accuracy covers the other classes only."
         )
     _warn_skipped(skipped, root)
     data = FruitsData(
@@ -654,7 +575,8 @@ def load_fruits(
         skipped=skipped,
         converted=dict(converted),
         classes_missing_from_test=missing_test,
-        unused_class_folders=_unused_folders(root / "Training", class_names),
+        unused_class_folders=unused_folders(training, class_names),
+        merged_class_folders=merged,
     )
     if verbose:
         print(data.summary())

@@ -1,14 +1,11 @@
-"""A generated fruits dataset that looks like Fruits-360, for when no photos are at hand.
+"""Drawing fruits that look like Fruits-360 photos, for when no photos are at hand.
 
 Offline workshop rooms and CI cannot download Fruits-360, so the course can draw its own
-fruits instead: the same 16 class names (:data:`course_utils.WORKSHOP_CLASSES`) and the
-same folder layout, so every loading line of the notebooks works on both::
-
-    generated-fruits/
-        generator.json                  how the folder was made (version and settings)
-        Training/Apricot/0_100.jpg      100x100 RGB JPEG, one fruit on white
-        ...
-        Test/Strawberry/49_100.jpg
+fruits instead: the same 16 class names (:data:`course_utils.WORKSHOP_CLASSES`), written
+in the same folder layout by :mod:`course_utils.generated_fruits`, so every loading line
+of the notebooks works on both. This module is one family: the difficulty knobs, the
+drawing canvas and one painter per fruit class, and :func:`render_fruit` that puts them
+together (for the dataset writer's old names see the end of the module).
 
 Each picture shows one fruit, centred, filling most of the frame, on a white background,
 like a Fruits-360 photo. The fruits are painted with NumPy from simple shapes, shading and
@@ -39,17 +36,8 @@ from __future__ import annotations
 import colorsys
 import dataclasses
 import functools
-import inspect
-import json
 import math
-import multiprocessing
-import os
-import shutil
-import sys
-import tempfile
-import time
 from collections.abc import Callable, Iterable, Mapping
-from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -59,21 +47,10 @@ from course_utils import WORKSHOP_CLASSES
 GENERATOR_VERSION = "1.1"
 """Version of the drawing code; bumped whenever the generated images change."""
 
-FOLDER_NAME = "generated-fruits"
-"""Name of the generated dataset folder inside the data folder."""
-
-STAMP_NAME = "generator.json"
-"""The file inside the dataset folder that records how it was generated."""
-
-SPLITS = ("Training", "Test")
-"""The two split folders, named as in Fruits-360."""
-
 IMAGE_SIZE = 100
 """Side of the generated images in pixels, as in Fruits-360."""
 
-JPEG_QUALITY = 95
 _SUPERSAMPLE = 2  # draw at twice the size, then average 2x2 blocks (antialiasing)
-_MAX_WORKERS = 8  # more processes than this only add start-up cost for 4,000 images
 _TEXTURE_SPAN = 1.3  # textures cover fruit coordinates [-1.3, 1.3]
 
 
@@ -1139,259 +1116,28 @@ def difficulty_examples(
 
 
 # ----------------------------------------------------------------------------------------
-# Writing the dataset
+# The dataset on disk lives in course_utils.generated_fruits
 # ----------------------------------------------------------------------------------------
 
-
-def _image_rng(seed: int, split: int, label: int, index: int) -> np.random.Generator:
-    """Return the random generator of one picture; it depends on nothing else."""
-    return np.random.default_rng(np.random.SeedSequence([seed, split, label, index]))
-
-
-def _save_jpeg(picture: np.ndarray, path: Path) -> None:
-    """Write ``picture`` as a baseline JPEG with fixed settings (same pixels, same bytes)."""
-    Image.fromarray(picture, mode="RGB").save(
-        path,
-        format="JPEG",
-        quality=JPEG_QUALITY,
-        subsampling="4:2:0",
-        optimize=False,
-        progressive=False,
-    )
+_MOVED = {
+    "FOLDER_NAME",
+    "STAMP_NAME",
+    "SPLITS",
+    "JPEG_QUALITY",
+    "generate_fruits",
+    "ensure_generated_fruits",
+    "read_stamp",
+    "missing_pictures",
+}
 
 
-def _draw_and_save(job: tuple) -> None:
-    """Draw and save one picture (runs in a worker process)."""
-    folder, seed, split, label, index, knobs = job
-    rng = _image_rng(seed, split, label, index)
-    picture = render_fruit(WORKSHOP_CLASSES[label], rng, Difficulty(**knobs))
-    _save_jpeg(picture, Path(folder) / SPLITS[split] / WORKSHOP_CLASSES[label] / f"{index}_100.jpg")
+def __getattr__(name: str):
+    """Keep ``synthetic.generate_fruits`` and friends working (they moved to generated_fruits).
 
-
-def _settings(train_per_class: int, test_per_class: int, seed: int, difficulty: Difficulty) -> dict:
-    """Return the settings that decide the generated files (what the stamp records)."""
-    return {
-        "train_per_class": train_per_class,
-        "test_per_class": test_per_class,
-        "seed": seed,
-        "image_size": IMAGE_SIZE,
-        "difficulty": difficulty.as_dict(),
-    }
-
-
-def _stamp(settings: dict) -> dict:
-    """Return the content of ``generator.json`` for ``settings``."""
-    return {
-        "generator": "course_utils.synthetic",
-        "version": GENERATOR_VERSION,
-        "settings": settings,
-        "classes": list(WORKSHOP_CLASSES),
-        "layout": "<split>/<class>/<index>_100.jpg, splits Training and Test",
-    }
-
-
-def _check_count(name: str, value: object, minimum: int) -> int:
-    """Return ``value`` as an int, or raise a ValueError that says what is expected."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}.")
-    return int(value)
-
-
-def _worker_count(workers: int | None, jobs: int) -> int:
-    """Return how many processes to use: the CPU count by default, capped sensibly."""
-    if workers is None:
-        workers = min(os.cpu_count() or 1, _MAX_WORKERS)
-    workers = _check_count("workers", workers, 1)
-    return max(1, min(workers, jobs // 20 or 1))
-
-
-def _run_jobs(jobs: list[tuple], workers: int, progress: bool) -> None:
-    """Draw all pictures, in this process or in a pool, with an optional progress bar."""
-    from tqdm.auto import tqdm
-
-    with tqdm(total=len(jobs), desc="Drawing fruits", unit="img", disable=not progress) as bar:
-        if workers == 1:
-            for job in jobs:
-                _draw_and_save(job)
-                bar.update(1)
-            return
-        # Forked children of a Jupyter kernel inherit its messaging sockets and threads
-        # (and TensorFlow's, once imported), which can hang the kernel: start fresh
-        # interpreters there. Plain scripts keep the platform's faster default.
-        risky = {"ipykernel", "tensorflow"} & set(sys.modules)
-        method = "spawn" if risky else None
-        context = multiprocessing.get_context(method)
-        with context.Pool(workers) as pool:
-            for _ in pool.imap_unordered(_draw_and_save, jobs, chunksize=16):
-                bar.update(1)
-
-
-def generate_fruits(
-    target: str | os.PathLike,
-    *,
-    train_per_class: int = 200,
-    test_per_class: int = 50,
-    seed: int = 0,
-    difficulty: Difficulty | Mapping[str, float] = DEFAULT_DIFFICULTY,
-    workers: int | None = None,
-    progress: bool = True,
-) -> Path:
-    """Write a generated fruits dataset with the Fruits-360 layout to ``target``.
-
-    The folder is built next to ``target`` under a temporary name and renamed into place
-    only when complete, so an interrupted run never leaves a half dataset behind; an
-    existing ``target`` is replaced. ``generator.json`` records the version and settings.
-
-    Parameters
-    ----------
-    target : path
-        The dataset folder to create, e.g. ``data/generated-fruits``.
-    train_per_class, test_per_class : int
-        Pictures per class in ``Training/`` and ``Test/`` (Test keeps Peach, unlike
-        the real Fruits-360 sample).
-    seed : int
-        Base seed; the same seed and settings give byte-identical files.
-    difficulty : Difficulty or dict
-        The difficulty knobs (see :class:`Difficulty`).
-    workers : int, optional
-        Worker processes; default: the number of CPUs (at most 8). It does not change
-        the pictures.
-    progress : bool
-        Show a progress bar.
-
-    Returns
-    -------
-    pathlib.Path
-        The dataset folder.
-
-    Raises
-    ------
-    ValueError
-        For a negative count, a bad seed or worker count, or a knob outside 0-1.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> folder = generate_fruits(tempfile.mkdtemp() + "/fruits", train_per_class=1,
-    ...                          test_per_class=1, workers=1, progress=False)
-    >>> sorted(path.name for path in folder.iterdir())
-    ['Test', 'Training', 'generator.json']
+    Imported lazily: :mod:`course_utils.generated_fruits` imports this module.
     """
-    settings = _settings(
-        _check_count("train_per_class", train_per_class, 0),
-        _check_count("test_per_class", test_per_class, 0),
-        _check_count("seed", seed, 0),
-        Difficulty.from_value(difficulty),
-    )
-    target = Path(target).expanduser().resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
-    try:
-        jobs = _plan(building, settings)
-        _run_jobs(jobs, _worker_count(workers, len(jobs)), progress)
-        stamp = json.dumps(_stamp(settings), indent=2, sort_keys=True) + "\n"
-        (building / STAMP_NAME).write_text(stamp, encoding="utf-8")
-        _swap_into_place(building, target, _stamp(settings))
-    finally:
-        if building.exists():
-            shutil.rmtree(building, ignore_errors=True)
-    return target
+    if name in _MOVED:
+        from course_utils import generated_fruits
 
-
-def _plan(folder: Path, settings: dict) -> list[tuple]:
-    """Create the class folders and return one job per picture."""
-    counts = (settings["train_per_class"], settings["test_per_class"])
-    knobs = settings["difficulty"]
-    jobs = []
-    for split, count in enumerate(counts):
-        for label, name in enumerate(WORKSHOP_CLASSES):
-            (folder / SPLITS[split] / name).mkdir(parents=True)
-            jobs += [(str(folder), settings["seed"], split, label, i, knobs) for i in range(count)]
-    return jobs
-
-
-def _swap_into_place(building: Path, target: Path, stamp: dict) -> None:
-    """Rename the finished folder to ``target``, removing an older dataset there.
-
-    If another run (a second notebook) put the same dataset in place meanwhile, its
-    folder is kept and ours is dropped.
-    """
-    retired = building.with_name(building.name.replace(".building-", ".old-"))
-    if target.exists():
-        target.rename(retired)
-    try:
-        building.rename(target)
-    except OSError:
-        if read_stamp(target) != stamp:
-            raise
-    finally:
-        if retired.exists():
-            shutil.rmtree(retired, ignore_errors=True)
-
-
-def read_stamp(folder: str | os.PathLike) -> dict | None:
-    """Return the content of ``generator.json`` in ``folder``, or None if missing or broken."""
-    path = Path(folder) / STAMP_NAME
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def ensure_generated_fruits(data_dir: str | os.PathLike | None = None, **settings) -> Path:
-    """Return ``<data_dir>/generated-fruits``, generating it when missing or out of date.
-
-    The folder is (re)generated when it does not exist, or when its ``generator.json``
-    records another generator version or other settings than requested. Otherwise it is
-    used as it is, which takes no time.
-
-    Parameters
-    ----------
-    data_dir : path, optional
-        Where the dataset lives; default :func:`course_utils.paths.data_dir`.
-    **settings
-        Any keyword of :func:`generate_fruits`: ``train_per_class``, ``test_per_class``,
-        ``seed``, ``difficulty`` (decide the pictures), ``workers``, ``progress``.
-
-    Returns
-    -------
-    pathlib.Path
-        The dataset folder, with ``Training/`` and ``Test/``.
-
-    Raises
-    ------
-    ValueError
-        For an unknown setting name or an invalid value.
-    """
-    allowed = {"train_per_class", "test_per_class", "seed", "difficulty", "workers", "progress"}
-    unknown = sorted(set(settings) - allowed)
-    if unknown:
-        raise ValueError(f"Unknown setting(s) {unknown}; valid settings: {sorted(allowed)}.")
-    if data_dir is None:
-        from course_utils import paths
-
-        data_dir = paths.data_dir()
-    target = Path(data_dir).expanduser().resolve() / FOLDER_NAME
-    wanted = _requested_settings(settings)
-    stamp = read_stamp(target)
-    if stamp is not None and stamp == _stamp(wanted):
-        return target
-    started = time.perf_counter()
-    generate_fruits(target, **settings)
-    total = (wanted["train_per_class"] + wanted["test_per_class"]) * len(WORKSHOP_CLASSES)
-    seconds = time.perf_counter() - started
-    print(f"Generated {total:,} fruit images in {seconds:.0f} s: {target}")
-    return target
-
-
-def _requested_settings(settings: Mapping) -> dict:
-    """Return the file-deciding settings that :func:`generate_fruits` would use."""
-    defaults = inspect.signature(generate_fruits).parameters
-    names = ("train_per_class", "test_per_class", "seed", "difficulty")
-    chosen = {name: settings.get(name, defaults[name].default) for name in names}
-    return _settings(
-        _check_count("train_per_class", chosen["train_per_class"], 0),
-        _check_count("test_per_class", chosen["test_per_class"], 0),
-        _check_count("seed", chosen["seed"], 0),
-        Difficulty.from_value(chosen["difficulty"]),
-    )
+        return getattr(generated_fruits, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,6 +14,16 @@ from pathlib import Path
 import pytest
 from fruit_fixtures import make_fruits_tree
 
+from course_utils import datasets
+
+
+@pytest.fixture(autouse=True)
+def _fresh_data_warnings():
+    """Each test sees the loader's warnings anew (the loader shows each once per process)."""
+    datasets._WARNED.clear()
+    yield
+    datasets._WARNED.clear()
+
 
 @pytest.fixture
 def isolated(tmp_path, monkeypatch):

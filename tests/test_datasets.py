@@ -198,7 +198,7 @@ def test_empty_class_folder_warns_and_keeps_labels(tmp_path):
 def test_missing_test_split_warns(tmp_path):
     root = make_fruits_tree(tmp_path, classes=("Apricot",), train=3, test=1)
     shutil.rmtree(root / "Test")
-    with pytest.warns(DataWarning, match="no Test/ folder"):
+    with pytest.warns(DataWarning, match="has no Test/ folder"):
         data = load(root, classes=["Apricot"])
     assert data.x_test is None and data.test is None
     with pytest.raises(FileNotFoundError, match="no test split"):

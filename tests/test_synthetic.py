@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 from sklearn.linear_model import LogisticRegression
 
-from course_utils import WORKSHOP_CLASSES, synthetic
+from course_utils import WORKSHOP_CLASSES, generated_fruits, synthetic
 from course_utils.synthetic import DEFAULT_DIFFICULTY, Difficulty
 
 CITRUS = ("Clementine", "Mandarine", "Orange")
@@ -309,7 +309,7 @@ def test_interrupted_generation_leaves_no_half_dataset(tmp_path, monkeypatch):
     small_dataset(target, workers=1)
     before = all_files(target)
 
-    real_save = synthetic._save_jpeg
+    real_save = generated_fruits._save_jpeg
     saved = []
 
     def save_then_interrupt(picture, path):
@@ -318,7 +318,7 @@ def test_interrupted_generation_leaves_no_half_dataset(tmp_path, monkeypatch):
         saved.append(path)
         real_save(picture, path)
 
-    monkeypatch.setattr(synthetic, "_save_jpeg", save_then_interrupt)
+    monkeypatch.setattr(generated_fruits, "_save_jpeg", save_then_interrupt)
     with pytest.raises(KeyboardInterrupt):
         small_dataset(target, workers=1, seed=5)
     assert all_files(target) == before  # the old, complete dataset is untouched
