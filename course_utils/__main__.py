@@ -290,9 +290,10 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         from course_utils import fileio
 
-        explained = fileio.explain_write_error(error, error.filename or "?", hint=_WRITE_HINT)
-        if error.filename and isinstance(explained, fileio.WriteError):
-            _error(explained.strerror or str(explained))
+        if error.filename and not isinstance(error, fileio.WriteError):
+            error = fileio.explain_write_error(error, error.filename, hint=_WRITE_HINT)
+        if isinstance(error, fileio.WriteError):  # a full disk or a read-only folder
+            _error(error.strerror or str(error))
         else:
             _error(f"{error}. Check that the file or folder named is there and readable.")
     except KeyboardInterrupt:
