@@ -131,7 +131,7 @@ def explain_write_error(error: OSError, path: Path | str, *, hint: str | None = 
     return WriteError(error.errno, message)
 
 
-def _raise_explained(error: OSError, path: Path | str, hint: str | None) -> None:
+def raise_explained(error: OSError, path: Path | str, hint: str | None = None) -> None:
     """Re-raise ``error``, explained when it is a full disk or a read-only folder."""
     explained = explain_write_error(error, path, hint=hint)
     if explained is error:
@@ -145,7 +145,7 @@ def ensure_folder(folder: Path | str, *, hint: str | None = None) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        _raise_explained(error, folder / ".", hint)
+        raise_explained(error, folder / ".", hint)
     return folder
 
 
@@ -199,7 +199,7 @@ def atomic_file(path: Path | str, mode: str = "wb", *, hint: str | None = None, 
             prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
         )
     except OSError as error:
-        _raise_explained(error, path, hint)
+        raise_explained(error, path, hint)
     temporary = Path(temporary)
     try:
         with os.fdopen(descriptor, mode, **open_kwargs) as handle:
@@ -211,7 +211,7 @@ def atomic_file(path: Path | str, mode: str = "wb", *, hint: str | None = None, 
     except BaseException as error:
         temporary.unlink(missing_ok=True)
         if isinstance(error, OSError):
-            _raise_explained(error, path, hint)
+            raise_explained(error, path, hint)
         raise
     _fsync_folder(path.parent)
 
@@ -303,7 +303,7 @@ def make_staging_folder(final: Path | str, *, hint: str | None = None) -> Path:
     try:
         staging = Path(tempfile.mkdtemp(prefix=staging_name(final), dir=final.parent))
     except OSError as error:
-        _raise_explained(error, final, hint)
+        raise_explained(error, final, hint)
     _chmod(staging, folder_mode())
     return staging
 
@@ -330,7 +330,7 @@ def replace_folder(source: Path | str, final: Path | str, *, hint: str | None = 
                 old = None
             raise
     except OSError as error:
-        _raise_explained(error, final, hint)
+        raise_explained(error, final, hint)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
     _fsync_folder(final.parent)
@@ -361,7 +361,7 @@ def atomic_folder(final: Path | str, *, hint: str | None = None) -> Iterator[Pat
     except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(error, OSError):
-            _raise_explained(error, final, hint)
+            raise_explained(error, final, hint)
         raise
     try:
         replace_folder(staging, final, hint=hint)

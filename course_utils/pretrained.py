@@ -13,6 +13,12 @@ weight files in the standard Keras cache (``~/.keras/models``, or
 
 The ImageNet class index behind ``decode_predictions`` follows the same order; without
 it, :func:`decode` shows class numbers instead of names, with the same kind of notice.
+:func:`decode` reads the verified file itself (Keras's own ``decode_predictions`` would
+look in another folder when the cache is read-only, and try the network).
+
+A file that cannot be had (offline, read-only cache, damaged copy) is reported in one
+short line per file and process, never as a traceback. :func:`file_status` says
+whether a cached file is intact (``doctor`` uses it).
 
 Each model carries its own ``preprocess_input``: VGG16 expects BGR images with the
 ImageNet mean subtracted ("caffe" mode); Xception expects RGB scaled to [-1, 1]
@@ -22,22 +28,29 @@ keeps model and preprocessing together.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
-from course_utils import downloads, paths
+from course_utils import downloads, fileio, paths
 
 KERAS_WEIGHTS_URL = "https://storage.googleapis.com/tensorflow/keras-applications"
 CLASS_INDEX_URL = (
     "https://storage.googleapis.com/download.tensorflow.org/data/imagenet_class_index.json"
 )
 GET_WEIGHTS_HINT = (
-    "Connect to the internet and run `python -m course_utils fetch-weights` (about 700 MB), "
+    "Connect to the internet and run `python -m course_utils fetch-weights` (about 800 MB), "
     "or install an instructor bundle: `python -m course_utils bundle install FILE`."
+)
+CACHE_HINT = (
+    "Keras keeps pretrained files in $KERAS_HOME/models: set KERAS_HOME to a folder you can "
+    "write to (for example: export KERAS_HOME=~/keras-cache), or ask your instructor to "
+    "install the files there."
 )
 
 
@@ -111,8 +124,37 @@ CLASS_INDEX = RemoteFile(
     "ImageNet class names",
     "predictions show class numbers instead of names",
 )
-COURSE_FILES = (VGG16_TOP, VGG16_NOTOP, XCEPTION_TOP, CLASS_INDEX)
+COURSE_FILES = (VGG16_TOP, VGG16_NOTOP, XCEPTION_TOP, XCEPTION_NOTOP, CLASS_INDEX)
 """The files the lessons use, in the order ``doctor`` reports them and bundles carry them."""
+
+FileStatus = Literal["ok", "missing", "damaged"]
+_VERIFIED: dict[tuple, bool] = {}
+_REPORTED: set[str] = set()
+
+
+def _is_intact(path: Path, item: RemoteFile) -> bool:
+    """MD5 check, remembered per process while the file's size and time stay the same."""
+    info = path.stat()
+    key = (str(path), info.st_size, info.st_mtime_ns, info.st_ino, item.md5)
+    if key not in _VERIFIED:
+        _VERIFIED[key] = fileio.file_hash(path, alg="md5") == item.md5
+    return _VERIFIED[key]
+
+
+def file_status(item: RemoteFile) -> FileStatus:
+    """Say whether ``item`` is in the Keras cache and intact: ok, missing or damaged.
+
+    ``"damaged"`` means a file of that name is there but its MD5 is not the one Keras
+    publishes (a cut-off download, a wrong file). The hash of a large weight file
+    takes about a second; it is remembered for the rest of the process.
+    """
+    path = paths.keras_cache_dir() / item.filename
+    try:
+        if not path.is_file():
+            return "missing"
+        return "ok" if _is_intact(path, item) else "damaged"
+    except OSError:
+        return "damaged"
 
 
 def cached_path(item: RemoteFile, verify: bool = False) -> Path | None:
@@ -120,23 +162,49 @@ def cached_path(item: RemoteFile, verify: bool = False) -> Path | None:
     path = paths.keras_cache_dir() / item.filename
     if not path.is_file() or path.stat().st_size == 0:
         return None
-    if verify and downloads.md5_file(path) != item.md5:
+    if verify and file_status(item) != "ok":
         return None
     return path
+
+
+def _report_unavailable(item: RemoteFile, status: FileStatus, error: Exception) -> None:
+    """One short line per file and process saying what happened and what to do."""
+    if item.filename in _REPORTED:
+        return
+    _REPORTED.add(item.filename)
+    path = paths.keras_cache_dir() / item.filename
+    if isinstance(error, OSError) and not isinstance(error, fileio.WriteError):
+        error = fileio.explain_write_error(error, path, hint=CACHE_HINT)
+    if status == "damaged":
+        what = (
+            f"the cached file {path} is damaged (not the file Keras publishes: its MD5 "
+            "differs), and no fresh copy could be had"
+        )
+    else:
+        what = "it is not in the Keras cache and could not be had"
+    advice = CACHE_HINT if isinstance(error, fileio.WriteError) else GET_WEIGHTS_HINT
+    print(
+        f"{item.label} unavailable: {what} ({error}). {advice} Without it, {item.consequence}.",
+        file=sys.stderr,
+    )
 
 
 def ensure_file(item: RemoteFile, progress: bool = True) -> Path | None:
     """Return a verified copy of ``item`` in the Keras cache, downloading it if needed.
 
-    Returns ``None`` (after printing why) when it is not cached and cannot be
-    downloaded; a cached file with the wrong hash is downloaded again.
+    Returns ``None`` (after one short line on stderr saying why and what to do, once
+    per file and process) when it is not cached and cannot be had: no network, a
+    read-only cache, a server error. A cached file with the wrong hash is downloaded
+    again; if that fails, the message says that the cached file is damaged.
     """
+    path = paths.keras_cache_dir() / item.filename
+    status = file_status(item)
+    if status == "ok":
+        return path
     try:
-        return downloads.fetch(
-            item.url, paths.keras_cache_dir() / item.filename, item.known_hash, progress
-        )
-    except (downloads.DownloadError, ValueError) as error:
-        print(f"{item.label}: not available ({error})", file=sys.stderr)
+        return downloads.fetch(item.url, path, item.known_hash, progress, hint=CACHE_HINT)
+    except (downloads.DownloadError, OSError) as error:
+        _report_unavailable(item, status, error)
         return None
 
 
@@ -300,27 +368,41 @@ def class_index_available() -> bool:
     return ensure_file(CLASS_INDEX, progress=False) is not None
 
 
+def _read_class_index(path: Path) -> dict[str, list[str]] | None:
+    try:
+        index = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return index if isinstance(index, dict) and len(index) == 1000 else None
+
+
 def decode(predictions, top: int = 5) -> list[list[tuple[str, str, float]]]:
     """Top-k ``(wordnet id, class name, probability)`` per image, like ``decode_predictions``.
 
-    Uses Keras's own ``decode_predictions`` when the class index is available (cache,
-    bundle or download); otherwise returns ``("?", "class <number>", p)`` after a notice.
+    Reads the verified class index from the Keras cache (installed by a bundle, or
+    downloaded) and ranks the classes as Keras's ``decode_predictions`` does. Without
+    it, returns ``("?", "class <number>", p)`` after a notice.
     """
-    import keras
-
     predictions = np.asarray(predictions)
-    if class_index_available():
-        return keras.applications.imagenet_utils.decode_predictions(predictions, top=top)
-    _notice(
-        "ImageNet class names missing - showing class numbers",
-        f"The class index could not be found or downloaded. {GET_WEIGHTS_HINT}",
-    )
     if predictions.ndim != 2 or predictions.shape[1] != 1000:
-        raise ValueError(f"Expected predictions of shape (n, 1000), got {predictions.shape}.")
+        raise ValueError(
+            f"Expected predictions of shape (n, 1000) (one row of ImageNet scores per image), "
+            f"got {predictions.shape}."
+        )
+    path = ensure_file(CLASS_INDEX, progress=False)
+    index = _read_class_index(path) if path is not None else None
+    if index is None:
+        _notice(
+            "ImageNet class names missing - showing class numbers",
+            f"The class index could not be found or downloaded. {GET_WEIGHTS_HINT}",
+        )
     results = []
     for row in predictions:
-        best = np.argsort(row)[::-1][:top]
-        results.append([("?", f"class {i}", float(row[i])) for i in best])
+        best = row.argsort()[-top:][::-1]
+        if index is None:
+            results.append([("?", f"class {i}", float(row[i])) for i in best])
+        else:
+            results.append([(*index[str(i)], row[i]) for i in best])
     return results
 
 
@@ -337,14 +419,12 @@ def imagenet_class_names() -> list[str]:
     >>> names[954]                                          # doctest: +SKIP
     'banana'
     """
-    import json
-
     path = ensure_file(CLASS_INDEX, progress=False)
-    if path is None:
+    index = _read_class_index(path) if path is not None else None
+    if index is None:
         _notice(
             "ImageNet class names missing - showing class numbers",
             f"The class index could not be found or downloaded. {GET_WEIGHTS_HINT}",
         )
         return [f"class {i}" for i in range(1000)]
-    index = json.loads(path.read_text(encoding="utf-8"))
     return [index[str(i)][1] for i in range(len(index))]

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from test_fruits360 import ArchiveServer
 
-from course_utils import downloads, pretrained
+from course_utils import fileio, pretrained
 
 
 def keras_hashes(module) -> list[str]:
@@ -83,7 +83,7 @@ def test_weights_are_downloaded_into_the_keras_cache_and_loaded(
     served = tmp_path / "served.h5"
     write_legacy_weights(base, served)
     stand_in = dataclasses.replace(
-        pretrained.VGG16_NOTOP, url="placeholder", md5=downloads.md5_file(served)
+        pretrained.VGG16_NOTOP, url="placeholder", md5=fileio.file_hash(served, alg="md5")
     )
     with ArchiveServer({"/" + stand_in.filename: served.read_bytes()}) as server:
         stand_in = dataclasses.replace(stand_in, url=server.url("/" + stand_in.filename))
