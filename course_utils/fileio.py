@@ -368,3 +368,47 @@ def atomic_folder(final: Path | str, *, hint: str | None = None) -> Iterator[Pat
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def replace_together(moves: list[tuple[Path, Path]], *, hint: str | None = None) -> None:
+    """Rename each ``source`` over its ``target`` (files or folders), all or none.
+
+    Each source must already sit on the same file system as its target (a staging
+    file or folder beside it), so every step is a rename. Existing targets are renamed
+    aside first; if any step fails, the targets moved so far are put back and the
+    error is raised, so the caller's sources are left for it to clean up.
+    """
+    done: list[tuple[Path, Path, Path | None]] = []
+    current = Path()
+    try:
+        for source, target in moves:
+            source, target = Path(source), Path(target)
+            current, old = target, None
+            if target.exists() or target.is_symlink():
+                old = target.with_name(f".{target.name}{OLD_MARK}{os.getpid()}")
+                if old.is_dir() and not old.is_symlink():
+                    shutil.rmtree(old)
+                elif old.exists():
+                    old.unlink()
+                target.rename(old)
+            done.append((source, target, old))
+            source.rename(target)
+    except BaseException as error:
+        for source, target, old in reversed(done):
+            with suppress(OSError):
+                if target.exists() and not source.exists():
+                    target.rename(source)  # give the new one back to the caller's staging
+                if old is not None and old.exists():
+                    old.rename(target)
+        if isinstance(error, OSError):
+            raise_explained(error, current, hint)
+        raise
+    for _, _target, old in done:
+        if old is None:
+            continue
+        if old.is_dir() and not old.is_symlink():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)
+    for _, target, _ in done:
+        _fsync_folder(target.parent)

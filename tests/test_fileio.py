@@ -184,3 +184,33 @@ def test_ensure_folder_read_only(tmp_path, monkeypatch):
     monkeypatch.setattr(type(tmp_path), "mkdir", refuse)
     with pytest.raises(fileio.WriteError, match="read-only"):
         fileio.ensure_folder(tmp_path / "models", hint="Set KERAS_HOME to a folder you own.")
+
+
+def test_replace_together_is_all_or_nothing(tmp_path, monkeypatch):
+    (tmp_path / "a.txt").write_text("old a")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "notes.txt").write_text("old b")
+    new_a = tmp_path / ".a.new"
+    new_a.write_text("new a")
+    new_b = tmp_path / ".b.new"
+    new_b.mkdir()
+    (new_b / "x.txt").write_text("new b")
+    real_rename = type(new_b).rename
+
+    def busy(self, target):
+        if self == new_b:
+            raise OSError(errno.EBUSY, "Device or resource busy")
+        return real_rename(self, target)
+
+    monkeypatch.setattr(type(new_b), "rename", busy)
+    with pytest.raises(OSError, match="busy"):
+        fileio.replace_together([(new_a, tmp_path / "a.txt"), (new_b, tmp_path / "b")])
+    monkeypatch.undo()
+    assert (tmp_path / "a.txt").read_text() == "old a", "the first move was undone"
+    assert (tmp_path / "b" / "notes.txt").read_text() == "old b"
+    assert new_a.read_text() == "new a" and new_b.is_dir()
+    assert _entries(tmp_path) == [".a.new", ".b.new", "a.txt", "b"]
+    fileio.replace_together([(new_a, tmp_path / "a.txt"), (new_b, tmp_path / "b")])
+    assert (tmp_path / "a.txt").read_text() == "new a"
+    assert _entries(tmp_path / "b") == ["x.txt"]
+    assert _entries(tmp_path) == ["a.txt", "b"]
