@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from course_utils.__main__ import main
+from course_utils.__main__ import _cell_progress, main
 from course_utils.instructor import lessons, policy, runner
 
 
@@ -149,3 +149,16 @@ def test_output_policy_helpers():
     nb.metadata["widgets"] = {"state": {}}
     assert len(policy.policy_problems(nb)) == 3
     assert policy.policy_problems(policy.strip_outputs(nb)) == []
+
+
+def test_progress_on_a_terminal_updates_one_line(capsys):
+    show, clear = _cell_progress(live=True)
+    show("01_x.ipynb", 1, 3, "a_long_first_line = 1")
+    show("01_x.ipynb", 3, 3, "b = 2")
+    clear()
+    err = capsys.readouterr().err
+    assert "\n" not in err, "a terminal gets one line, rewritten in place"
+    first, second, cleared = err.split("\r")[1:4]
+    assert first == "  01_x.ipynb: cell 1/3  a_long_first_line = 1"
+    assert second.rstrip() == "  01_x.ipynb: cell 3/3  b = 2" and len(second) == len(first)
+    assert cleared.strip() == ""

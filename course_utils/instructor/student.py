@@ -294,6 +294,8 @@ def write_student_edition(files: dict[str, str], folder: Path) -> EditionWrite:
     """
     folder = Path(folder)
     check_output_folder(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"{folder} is a file, not a folder: choose a folder for the edition.")
     present = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
     previous = _written_before(folder) if present else {}
     if previous is None:
