@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import subprocess
 import sys
@@ -11,7 +12,7 @@ import zipfile
 import pytest
 from fruit_fixtures import make_fruits_tree
 
-from course_utils import bundle, datasets, downloads, fruits360, pretrained
+from course_utils import bundle, datasets, downloads, fileio, fruits360, pretrained
 
 
 @pytest.fixture
@@ -23,7 +24,7 @@ def stand_ins(tmp_path):
     for index, real in enumerate(pretrained.COURSE_FILES):
         path = folder / real.filename
         path.write_bytes(f"stand-in {index} for {real.filename}\n".encode() * 100)
-        items.append(dataclasses.replace(real, md5=downloads.md5_file(path)))
+        items.append(dataclasses.replace(real, md5=fileio.file_hash(path, alg="md5")))
     return folder, tuple(items)
 
 
@@ -58,6 +59,11 @@ def installed_state(isolated):
     return keras_files, data_entries
 
 
+def entry(data: bytes) -> dict:
+    """A manifest entry as `bundle create` writes it."""
+    return {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+
+
 def rewrite(source, target, change):
     """Copy a zip, letting ``change(name, data)`` alter or drop entries (return None to drop)."""
     with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
@@ -79,7 +85,7 @@ def test_round_trip(made, isolated, stand_ins, fruits):
     assert len(lines) == len(items) + 1
     for item in items:
         path = isolated / "keras" / "models" / item.filename
-        assert downloads.md5_file(path) == item.md5
+        assert fileio.file_hash(path, alg="md5") == item.md5
     source = datasets.find_real_fruits()
     assert source is not None and source.kind == "real"
     assert fruits360.hash_tree(source.root) == fruits360.hash_tree(tree)
@@ -89,7 +95,7 @@ def test_round_trip(made, isolated, stand_ins, fruits):
 def test_tampered_file_installs_nothing(made, isolated, stand_ins, fruits, tmp_path):
     _, items = stand_ins
     victim = f"keras/models/{pretrained.XCEPTION_TOP.filename}"
-    bad = rewrite(made, tmp_path / "bad.zip", lambda n, d: d + b"!" if n == victim else d)
+    bad = rewrite(made, tmp_path / "bad.zip", lambda n, d: d[:-1] + b"!" if n == victim else d)
     with pytest.raises(bundle.BundleError, match="SHA-256 differs") as error:
         bundle.install_bundle(bad, files=items, fruits_manifest=fruits[1])
     assert "nothing was installed" in str(error.value)
@@ -108,7 +114,7 @@ def test_tampered_file_and_manifest_is_caught_by_the_known_hashes(
             return evil
         if name == "manifest.json":
             manifest = json.loads(data)
-            manifest["files"][victim]["sha256"] = __import__("hashlib").sha256(evil).hexdigest()
+            manifest["files"][victim] = entry(evil)
             return json.dumps(manifest).encode()
         return data
 
@@ -128,9 +134,7 @@ def test_tampered_fruit_is_caught(made, isolated, stand_ins, fruits, tmp_path):
             return data + b"x"
         if name == "manifest.json":
             manifest = json.loads(data)
-            manifest["files"][victim]["sha256"] = (
-                __import__("hashlib").sha256(zipfile.ZipFile(made).read(victim) + b"x").hexdigest()
-            )
+            manifest["files"][victim] = entry(zipfile.ZipFile(made).read(victim) + b"x")
             return json.dumps(manifest).encode()
         return data
 
@@ -160,14 +164,14 @@ def test_unlisted_and_unexpected_entries(made, isolated, stand_ins, tmp_path):
         bundle.install_bundle(extra, files=items)
     odd = tmp_path / "odd.zip"
     with zipfile.ZipFile(odd, "w") as archive:
-        archive.writestr("manifest.json", json.dumps({"files": {"etc/profile": {"sha256": "0"}}}))
+        archive.writestr("manifest.json", json.dumps({"files": {"etc/profile": entry(b"x")}}))
         archive.writestr("etc/profile", b"x")
     with pytest.raises(bundle.BundleError, match="Unexpected entry"):
         bundle.install_bundle(odd, files=items)
     escape = tmp_path / "escape.zip"
     with zipfile.ZipFile(escape, "w") as archive:
         name = "keras/models/../../../escaped.txt"
-        archive.writestr("manifest.json", json.dumps({"files": {name: {"sha256": "0"}}}))
+        archive.writestr("manifest.json", json.dumps({"files": {name: entry(b"x")}}))
         archive.writestr(name, b"x")
     with pytest.raises(ValueError, match="Refusing"):
         bundle.install_bundle(escape, files=items)
