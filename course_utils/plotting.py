@@ -2,7 +2,13 @@
 
 Every function draws with matplotlib and returns the ``Figure`` so a lesson can
 save or tweak it; in a notebook the figure shows when the cell ends (or with
-``plt.show()``).
+``plt.show()``). One family of functions, kept in one module: image grids, training
+curves, confusion matrices, top-k bars, heatmap overlays, small matrices with their
+numbers, and the colour and class statistics of lesson 01.
+
+Colour maps are perceptually uniform and colour-blind safe (viridis, cividis, magma,
+inferno; never jet or other rainbows), and a figure whose colours carry values has a
+colour bar saying what they mean. Wrong arguments raise ``ValueError`` saying what to pass.
 """
 
 from __future__ import annotations
@@ -11,6 +17,74 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+
+HEATMAP_CMAP = "inferno"
+"""The colour map of heatmap overlays (Grad-CAM): dark = no evidence, bright yellow = most."""
+
+_RAINBOWS = {"jet", "rainbow", "gist_rainbow", "hsv", "nipy_spectral", "gist_ncar", "turbo"}
+
+
+def _check_cmap(cmap) -> None:
+    name = getattr(cmap, "name", cmap)
+    if isinstance(name, str) and name.removesuffix("_r") in _RAINBOWS:
+        raise ValueError(
+            f"cmap={name!r} is a rainbow colour map: it invents edges, misleads readers with "
+            "colour-vision deficiency and prints badly in grey. Use a perceptually uniform one "
+            "such as 'viridis', 'cividis', 'magma' or 'inferno'."
+        )
+
+
+def _check_titles(titles, count: int, what: str = "image", plural: str = "images") -> None:
+    if titles is not None and (isinstance(titles, str) or len(titles) != count):
+        given = "one string" if isinstance(titles, str) else f"{len(titles)} titles"
+        raise ValueError(f"{given} for {count} {plural}: give one title per {what}, or none.")
+
+
+def add_colour_bar(
+    fig,
+    label: str,
+    *,
+    cmap: str = HEATMAP_CMAP,
+    vmin: float = 0.0,
+    vmax: float = 1.0,
+    ax=None,
+):
+    """Add a colour bar that says what the colours of ``cmap`` mean, from ``vmin`` to ``vmax``.
+
+    For pictures whose colours carry a value but come out of a blend (heatmap overlays
+    from :func:`overlay_heatmap`), where there is no ``imshow`` result to attach it to.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    label : str
+        What the colours measure, e.g. ``"Grad-CAM (0: no evidence, 1: strongest)"``.
+    cmap : str
+    vmin, vmax : float
+    ax : Axes or sequence of Axes, optional
+        Where to steal room from; default every axes of the figure.
+
+    Returns
+    -------
+    matplotlib.colorbar.Colorbar
+
+    Examples
+    --------
+    >>> fig = show_images([np.zeros((4, 4, 3))], ["overlay"])
+    >>> add_colour_bar(fig, "Grad-CAM").ax.get_ylabel()
+    'Grad-CAM'
+    """
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    _check_cmap(cmap)
+    if not vmin < vmax:
+        raise ValueError(f"vmin must be below vmax, got {vmin} and {vmax}.")
+    mappable = ScalarMappable(norm=Normalize(vmin, vmax), cmap=cmap)
+    axes = fig.axes if ax is None else ax
+    bar = fig.colorbar(mappable, ax=axes, fraction=0.03, pad=0.02)
+    bar.set_label(label, fontsize=8)
+    return bar
 
 
 def _as_display(image) -> np.ndarray:
@@ -30,6 +104,7 @@ def show_images(
     size: float = 1.6,
     suptitle: str | None = None,
     cmap: str | None = None,
+    colour_bar: str | None = None,
 ):
     """Show images in a grid, with optional titles.
 
@@ -47,14 +122,34 @@ def show_images(
         A title for the whole figure.
     cmap : str, optional
         Colour map for single-channel images (default ``"gray"``).
+    colour_bar : str, optional
+        Add a colour bar with this label: for single-channel images drawn with ``cmap``
+        on a shared 0-1 scale, or for heatmap overlays (:data:`HEATMAP_CMAP`).
 
     Returns
     -------
     matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        Without images, with a number of titles other than the number of images, or
+        with ``ncols`` below 1.
+
+    Examples
+    --------
+    >>> fig = show_images([np.zeros((4, 4, 3)), np.ones((4, 4))], ["black", "white"])
+    >>> [ax.get_title() for ax in fig.axes]
+    ['black', 'white']
     """
     count = len(images)
     if count == 0:
         raise ValueError("show_images needs at least one image.")
+    _check_titles(titles, count)
+    if int(ncols) < 1:
+        raise ValueError(f"ncols must be at least 1, not {ncols}.")
+    if cmap is not None:
+        _check_cmap(cmap)
     ncols = max(1, min(ncols, count))
     nrows = int(np.ceil(count / ncols))
     # Room above each image for its title: about 0.17 inch per line of text.
@@ -78,15 +173,36 @@ def show_images(
     if suptitle:
         fig.suptitle(suptitle)
     fig.tight_layout()
+    if colour_bar:
+        add_colour_bar(fig, colour_bar, cmap=cmap or HEATMAP_CMAP)
     return fig
 
 
 def show_class_samples(
     images, labels, class_names: Sequence[str], per_class: int = 6, seed: int = 0
 ):
-    """Show ``per_class`` random images of every class, one row per class."""
+    """Show ``per_class`` random images of every class, one row per class.
+
+    A class without images keeps its (empty) row, labelled with its name.
+
+    Examples
+    --------
+    >>> images = np.zeros((4, 6, 6, 3), dtype=np.uint8)
+    >>> fig = show_class_samples(images, [0, 0, 1, 1], ["Apricot", "Banana"], per_class=2)
+    >>> len(fig.axes)
+    4
+    """
     rng = np.random.default_rng(seed)
     labels = np.asarray(labels)
+    if labels.ndim != 1 or len(labels) != len(images):
+        raise ValueError(f"{labels.size} labels for {len(images)} images: give one label each.")
+    if int(per_class) < 1:
+        raise ValueError(f"per_class must be at least 1, not {per_class}.")
+    if labels.size and (labels.min() < 0 or labels.max() >= len(class_names)):
+        raise ValueError(
+            f"labels must be class numbers 0 to {len(class_names) - 1} "
+            f"({len(class_names)} class names), got {labels.min()} to {labels.max()}."
+        )
     rows = len(class_names)
     fig, axes = plt.subplots(rows, per_class, figsize=(per_class * 1.1, rows * 1.1), squeeze=False)
     for row, name in enumerate(class_names):
@@ -140,13 +256,50 @@ def plot_history(history, metrics: Sequence[str] = ("loss", "accuracy")):
 def plot_confusion_matrix(
     y_true, y_pred, class_names: Sequence[str], normalize: bool = False, ax=None
 ):
-    """Draw a confusion matrix (rows: true class, columns: predicted class).
+    """Draw a confusion matrix (rows: true class, columns: predicted class), with a colour bar.
 
     Uses scikit-learn's ``confusion_matrix`` with every class listed, so a class that
     is missing from ``y_true`` (the real Test split has no Peach) keeps its row.
+
+    Parameters
+    ----------
+    y_true, y_pred : sequences of int
+        Class numbers, ``0 <= label < len(class_names)``, one pair per image (pass
+        ``probabilities.argmax(axis=1)``, not the probabilities).
+    class_names : sequence of str
+    normalize : bool
+        Show the share of each true class instead of counts.
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = plot_confusion_matrix([0, 1, 1], [0, 1, 0], ["Apricot", "Banana"])
+    >>> fig.axes[0].get_title()
+    'Confusion matrix'
     """
     from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix
 
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.ndim != 1 or y_pred.ndim != 1 or len(y_true) != len(y_pred):
+        raise ValueError(
+            f"y_true {y_true.shape} and y_pred {y_pred.shape} must be two lists of class "
+            "numbers of the same length (for probabilities, pass probabilities.argmax(axis=1))."
+        )
+    for name, values in (("y_true", y_true), ("y_pred", y_pred)):
+        if values.size and (
+            not np.all(np.equal(np.mod(values, 1), 0))
+            or values.min() < 0
+            or values.max() >= len(class_names)
+        ):
+            raise ValueError(
+                f"{name} must hold class numbers 0 to {len(class_names) - 1} for "
+                f"{len(class_names)} class names; it has values from {values.min()} to "
+                f"{values.max()}. Check the class list, or pass argmax of probabilities."
+            )
     labels = np.arange(len(class_names))
     matrix = confusion_matrix(y_true, y_pred, labels=labels)
     if normalize:
@@ -158,11 +311,13 @@ def plot_confusion_matrix(
     display = ConfusionMatrixDisplay(matrix, display_labels=list(class_names))
     display.plot(
         ax=ax,
-        cmap="Blues",
+        cmap="cividis",
         colorbar=False,
         values_format=".2f" if normalize else "d",
         xticks_rotation=90,
     )
+    bar = ax.figure.colorbar(display.im_, ax=ax, fraction=0.046, pad=0.04)
+    bar.set_label("share of the true class" if normalize else "images", fontsize=9)
     ax.set_title("Confusion matrix" + (" (share of each true class)" if normalize else ""))
     ax.figure.tight_layout()
     return ax.figure
@@ -171,10 +326,25 @@ def plot_confusion_matrix(
 def plot_top_k(
     probabilities, class_names: Sequence[str], k: int = 3, ax=None, title: str | None = None
 ):
-    """Horizontal bar chart of the ``k`` most probable classes for one image."""
-    probabilities = np.asarray(probabilities, dtype=float).ravel()
+    """Horizontal bar chart of the ``k`` most probable classes for one image.
+
+    Examples
+    --------
+    >>> fig = plot_top_k([0.1, 0.7, 0.2], ["Apricot", "Banana", "Kiwi"], k=2)
+    >>> [label.get_text() for label in fig.axes[0].get_yticklabels()]
+    ['Kiwi', 'Banana']
+    """
+    probabilities = np.asarray(probabilities, dtype=float)
+    if probabilities.ndim == 2 and probabilities.shape[0] > 1:
+        raise ValueError(
+            f"plot_top_k draws one image's probabilities, not a batch {probabilities.shape}: "
+            "pass probabilities[i]."
+        )
+    probabilities = probabilities.ravel()
     if len(probabilities) != len(class_names):
         raise ValueError(f"{len(probabilities)} probabilities for {len(class_names)} class names.")
+    if not 1 <= int(k) <= len(class_names):
+        raise ValueError(f"k must be between 1 and {len(class_names)}, not {k}.")
     best = np.argsort(probabilities)[::-1][:k]
     if ax is None:
         _, ax = plt.subplots(figsize=(4, 0.45 * k + 0.8))
@@ -205,13 +375,47 @@ def show_image_and_top_k(
     return fig
 
 
-def overlay_heatmap(image, heatmap, alpha: float = 0.45, cmap: str = "jet") -> np.ndarray:
-    """Blend a heatmap (any size, any range) over an RGB image; return a uint8 image.
+def overlay_heatmap(image, heatmap, alpha: float = 0.45, cmap: str = HEATMAP_CMAP) -> np.ndarray:
+    """Blend one heatmap (any size, any range) over an RGB image; return a uint8 image.
 
-    The heatmap is rescaled to 0-1 and resized to the image with bilinear interpolation.
+    The heatmap is rescaled to 0-1 and resized to the image with bilinear interpolation,
+    then coloured with ``cmap`` (default :data:`HEATMAP_CMAP`, perceptually uniform; a
+    rainbow map such as ``"jet"`` is refused). Show the result with a colour bar, e.g.
+    ``show_images(overlays, titles, colour_bar="Grad-CAM (0 to 1)")``.
+
+    Parameters
+    ----------
+    image : array (h, w, 3)
+        0-255 or 0-1 RGB.
+    heatmap : array (gh, gw)
+        One heatmap: for a batch from ``grad_cam``, pass ``heatmaps[i]``.
+    alpha : float
+        Weight of the heatmap's colours, 0 to 1.
+    cmap : str
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(h, w, 3)`` uint8.
+
+    Examples
+    --------
+    >>> heat = np.zeros((2, 2)); heat[0, 0] = 1.0
+    >>> overlay_heatmap(np.zeros((8, 8, 3), np.uint8), heat).shape
+    (8, 8, 3)
     """
     from PIL import Image
 
+    _check_cmap(cmap)
+    if not 0.0 <= alpha <= 1.0:
+        raise ValueError(f"alpha must be between 0 and 1, not {alpha}.")
+    if np.ndim(heatmap) != 2:
+        raise ValueError(
+            f"overlay_heatmap blends one heatmap (h, w), not shape {np.shape(heatmap)}: "
+            "for a batch of heatmaps, pass heatmaps[i] with its image."
+        )
+    if np.ndim(image) != 3 or np.shape(image)[-1] != 3:
+        raise ValueError(f"overlay_heatmap needs one RGB image (h, w, 3), not {np.shape(image)}.")
     image = np.asarray(_as_display(image))
     if image.dtype != np.uint8:
         image = (image * 255).astype(np.uint8)
@@ -282,6 +486,9 @@ def draw_matrix(
     matrix = np.asarray(matrix, dtype=float)
     if matrix.ndim != 2:
         raise ValueError(f"draw_matrix needs a 2-D array, not shape {matrix.shape}.")
+    _check_cmap(cmap)
+    if mask is not None and np.shape(mask) != matrix.shape:
+        raise ValueError(f"mask {np.shape(mask)} must have the matrix's shape {matrix.shape}.")
     rows, cols = matrix.shape
     shown = np.ma.masked_array(matrix, mask=None if mask is None else np.asarray(mask, bool))
     values = shown.compressed()
@@ -361,6 +568,7 @@ def show_matrices(
     arrays = [np.asarray(m, dtype=float) for m in matrices]
     if not arrays:
         raise ValueError("show_matrices needs at least one matrix.")
+    _check_titles(titles, len(arrays), "matrix", "matrices")
     widths = [max(a.shape[1], 2) for a in arrays]
     tallest = max(a.shape[0] for a in arrays)
     fig, axes = plt.subplots(
@@ -633,6 +841,7 @@ def compare_top_k(
     count = len(images)
     if count == 0 or not probabilities:
         raise ValueError("compare_top_k needs at least one image and one model.")
+    _check_titles(titles, count)
     for model, probs in probabilities.items():
         if np.shape(probs)[0] != count:
             raise ValueError(
