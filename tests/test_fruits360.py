@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 import threading
@@ -46,7 +47,7 @@ class ArchiveServer:
         files_ = files
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - the http.server API
+            def do_GET(self):
                 cut = self.path.startswith("/cut/")
                 name = self.path.removeprefix("/cut")
                 if name not in files_:
@@ -232,3 +233,134 @@ def test_real_sample_files_are_genuine(real_sample, sha256_listing):
 def test_listing_parser_rejects_garbage():
     with pytest.raises(ValueError, match="Line 1"):
         fruits360.parse_sha256_listing("not a hash line\n")
+
+
+# --------------------------------------------------------------------------- stamp, verify-fruits
+
+
+def installed(tree, manifest, data_dir):
+    with ArchiveServer({"/archive.zip": zip_tree(tree)}) as server:
+        return fetch(server.url("/archive.zip"), data_dir, manifest)
+
+
+def run_cli(*args, env_extra=None):
+    import os
+
+    env = {**os.environ, **(env_extra or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "course_utils", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+
+
+def test_stamp_is_not_trusted_when_training_is_deleted(tree, manifest, isolated):
+    import shutil
+
+    data_dir = isolated / "data"
+    target = installed(tree, manifest, data_dir)
+    assert fruits360.stamp_problem(target) is None
+    shutil.rmtree(target / "Training")
+    assert fruits360.stamp_problem(target) == "its Training/ folder is missing"
+    assert not fruits360.is_verified(target)
+    # download-fruits downloads again instead of saying "verified" (the server is gone here).
+    with (
+        pytest.warns(datasets.DataWarning, match="no longer the verified one"),
+        pytest.raises(downloads.DownloadError, match="Could not reach"),
+    ):
+        fetch("http://127.0.0.1:9/archive.zip", data_dir, manifest)
+    with pytest.warns(datasets.DataWarning, match="Training/ folder is missing"):
+        repaired = installed(tree, manifest, data_dir)
+    assert fruits360.is_verified(repaired) and (repaired / "Training" / "Banana").is_dir()
+
+
+def test_cli_download_with_a_broken_stamped_copy_is_not_verified(tree, manifest, isolated):
+    import shutil
+
+    target = installed(tree, manifest, isolated / "data")
+    shutil.rmtree(target / "Training")
+    completed = run_cli("download-fruits", "--url", "http://127.0.0.1:9/archive.zip")
+    assert completed.returncode == 1
+    assert "verified in" not in completed.stdout
+    assert "Training/ folder is missing" in completed.stderr
+    assert "Could not reach 127.0.0.1:9" in completed.stderr
+
+
+def test_files_added_removed_or_swapped_after_verification(tree, manifest, isolated):
+    target = installed(tree, manifest, isolated / "data")
+    banana = sorted((target / "Training" / "Banana").iterdir())
+    kiwi = sorted((target / "Training" / "Kiwi").iterdir())
+    # A Kiwi photo copied over a Banana file: same count, new contents.
+    original = banana[0].read_bytes()
+    banana[0].write_bytes(kiwi[0].read_bytes())
+    problem = fruits360.stamp_problem(target)
+    assert problem is not None and "Training/Banana: same number of files" in problem
+    banana[0].write_bytes(original)  # put back: new mtime, same contents -> verified again
+    assert fruits360.stamp_problem(target) is None
+    stamp = json.loads((target / datasets.VERIFIED_STAMP).read_text())
+    assert stamp["stat"] == fruits360.stat_fingerprint(target), "the stamp was renewed"
+    (target / "Training" / "Banana" / "extra.jpg").write_bytes(original)
+    assert "files were added or removed" in fruits360.stamp_problem(target)
+    (target / "Training" / "Banana" / "extra.jpg").unlink()
+    (target / "readme.md").write_text("changed")
+    assert fruits360.stamp_problem(target) == "readme.md changed since it was verified"
+
+
+def test_old_stamps_without_fingerprint_are_checked_and_upgraded(tree, manifest, isolated):
+    target = installed(tree, manifest, isolated / "data")
+    stamp_path = target / datasets.VERIFIED_STAMP
+    old = json.loads(stamp_path.read_text())
+    stamp_path.write_text(json.dumps({"source": old["source"], "groups": old["groups"]}))
+    assert fruits360.stamp_problem(target) is None
+    assert "stat" in json.loads(stamp_path.read_text())
+    stamp_path.write_text("{broken")
+    assert "unreadable" in fruits360.stamp_problem(target)
+
+
+def test_verify_names_files_that_are_not_utf8(tree, tmp_path):
+    import os
+
+    bad = os.fsencode(tree / "Training" / "Banana") + b"/bad\xff.jpg"
+    with open(bad, "wb") as handle:
+        handle.write(b"")
+    completed = run_cli("verify-fruits", str(tree))
+    assert completed.returncode == 1
+    assert "Traceback" not in completed.stderr and "surrogates" not in completed.stderr
+    assert "not valid UTF-8" in completed.stderr
+    assert "Training/Banana/bad\\xff.jpg" in completed.stderr
+
+
+def test_verify_a_missing_path_a_file_or_another_folder(tmp_path):
+    missing = run_cli("verify-fruits", str(tmp_path / "nope"))
+    assert missing.returncode == 1
+    assert "There is no folder" in missing.stderr and "class folder" not in missing.stderr
+    (tmp_path / "file.txt").write_text("x")
+    a_file = run_cli("verify-fruits", str(tmp_path / "file.txt"))
+    assert a_file.returncode == 1 and "is a file, not a folder" in a_file.stderr
+    other = run_cli("verify-fruits", str(tmp_path))
+    assert other.returncode == 1
+    assert "has no Training/ or Test/ folder" in other.stderr and "file.txt" in other.stderr
+
+
+def test_verify_own_copy_gives_no_circular_advice(tree, monkeypatch):
+    monkeypatch.setenv("COURSE_FRUITS_DIR", str(tree))
+    with pytest.raises(fruits360.VerificationError) as error:
+        fruits360.verify_tree(tree)
+    message = str(error.value)
+    assert "This is your own copy (COURSE_FRUITS_DIR)" in message
+    assert "set COURSE_FRUITS_DIR" not in message
+
+
+def test_downloaded_folder_follows_the_umask(tree, manifest, isolated):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        target = installed(tree, manifest, isolated / "data")
+    finally:
+        os.umask(old)
+    assert target.stat().st_mode & 0o777 == 0o755
+    assert (target / datasets.VERIFIED_STAMP).stat().st_mode & 0o777 == 0o644
+    assert (target / "Training" / "Banana").stat().st_mode & 0o777 == 0o755
