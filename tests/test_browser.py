@@ -10,6 +10,14 @@ and a matplotlib image. A screenshot lands in ``build/test-artifacts/``.
 A second test starts JupyterLab with the widget extension disabled and checks that the
 same page check reports the failure, so the first test can fail.
 
+Then every lesson with an explorer (00, 01, 03, 04, 07, 08) runs with "Run All" in quick
+mode (``COURSE_QUICK=1``, a temporary ``COURSE_DATA_DIR``) in one JupyterLab; the test
+moves one control of the explorer with a real input event and checks that its picture
+changed and that the page did not jump: the explorer's height, sampled on every animation
+frame from just before the change until the new picture has settled, stays within a few
+pixels. Its negative twin redraws the old way (empty output first, then the picture) and
+the same check must report the collapse.
+
 Without Chromium the tests are skipped with the reason, unless ``COURSE_REQUIRE_BROWSER=1``
 (set by ``.ci/run``), which turns the skip into a failure. ``COURSE_CHROMIUM`` points at
 another Chromium or Chrome executable.
@@ -138,7 +146,10 @@ def write_lab_config(config: Path, disabled_extensions: tuple[str, ...]) -> None
 
 @contextlib.contextmanager
 def jupyterlab(
-    workdir: Path, keep_log: Path, disabled_extensions: tuple[str, ...] = ()
+    workdir: Path,
+    keep_log: Path,
+    disabled_extensions: tuple[str, ...] = (),
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[LabServer]:
     """Run JupyterLab on ``workdir/notebooks`` with a private config; always stop it.
 
@@ -153,7 +164,9 @@ def jupyterlab(
         JUPYTER_RUNTIME_DIR=str(workdir / "runtime"),
         IPYTHONDIR=str(workdir / "ipython"),
         PYTHONUNBUFFERED="1",
+        COURSE_QUICK="1",  # the lessons' quick mode, as `make test` runs them
     )
+    env.update(extra_env or {})
     token, port = secrets.token_hex(16), free_port()
     command = [
         sys.executable,
@@ -440,3 +453,275 @@ def test_the_page_check_fails_without_the_widget_front_end(browser_context, lab_
     assert any("raw widget text" in p for p in problems), problems
     # Only the widget is broken: the plot still shows, so the check is specific.
     assert not any("image" in p or "did not run" in p for p in problems), problems
+
+
+# --------------------------------------------------------------------------- every explorer
+
+LESSONS = ROOT / "notebooks"
+JUMP_PIXELS = 6  # how much the explorer's height may change while it redraws
+SETTLE_MS = 1200  # the picture must stay the same this long to count as settled
+
+
+@dataclass(frozen=True)
+class Move:
+    """One real input event on an explorer's control.
+
+    ``select``: choose ``option`` (text, or the second option when ``None``) in the
+    dropdown labelled ``label``; ``click``: click the checkbox or button labelled ``label``.
+    """
+
+    kind: str
+    label: str
+    option: str | None = None
+
+
+# One control per lesson whose change keeps the picture's size (so any jump is a bug).
+EXPLORER_MOVES = {
+    "00_setup-check.ipynb": Move("select", "kernel", "vertical edges"),
+    "01_explore-the-data.ipynb": Move("select", "Class", "Banana"),
+    "03_cnn-in-raw-tensorflow.ipynb": Move("select", "kernel", "vertical edges"),
+    "04_fruits-cnn-with-keras.ipynb": Move("click", "random left-right flip"),
+    "07_what-the-network-sees.ipynb": Move("select", "image"),
+    "08_explaining-predictions-with-lime.ipynb": Move("click", "positive only"),
+}
+
+# The old redraw (empty output first, then the picture): the jump check must catch it.
+JUMPY_NOTEBOOK = "jumpy-explorer.ipynb"
+JUMPY_SOURCE = """\
+from course_utils.widgets import ConvolutionPlayground
+
+
+class TwoStepPlayground(ConvolutionPlayground):
+    def refresh(self):
+        self.output.outputs = ()  # what Explorer.refresh did before issue 10
+        super().refresh()
+
+
+TwoStepPlayground().widget
+"""
+
+# Finds the explorer (the widget box around the Output that holds a picture), marks the
+# control to move with data-course-target, and starts sampling heights on every frame.
+_MARK_AND_SAMPLE_JS = """([kind, label]) => {
+  const panel = window.courseNotebook;
+  const output = [...panel.node.querySelectorAll(".widget-output")].find(
+    (node) => node.querySelector("img"));
+  if (!output) return "no explorer picture (.widget-output img) in the page";
+  const box = output.parentElement.closest(".widget-vbox") || output.parentElement;
+  const area = box.closest(".jp-Cell-outputArea") || box;
+  let target = null;
+  if (kind === "select") {
+    const control = [...box.querySelectorAll(".widget-dropdown")].find(
+      (node) => node.querySelector("label").innerText.trim() === label);
+    target = control && control.querySelector("select");
+  } else {
+    const checkbox = [...box.querySelectorAll(".widget-checkbox")].find(
+      (node) => node.innerText.trim() === label);
+    target = checkbox ? checkbox.querySelector("input") : [...box.querySelectorAll("button")]
+      .find((node) => node.innerText.trim() === label);
+  }
+  if (!target) return `no control labelled ${JSON.stringify(label)} in the explorer`;
+  document.querySelectorAll("[data-course-target]").forEach(
+    (node) => node.removeAttribute("data-course-target"));
+  target.setAttribute("data-course-target", "1");
+  box.setAttribute("data-course-explorer", "1");
+  box.scrollIntoView({ block: "start" });
+  const picture = () => { const img = output.querySelector("img"); return img ? img.src : ""; };
+  const state = { before: picture(), height: area.getBoundingClientRect().height, samples: [] };
+  const sample = () => state.samples.push({
+    t: performance.now(), h: area.getBoundingClientRect().height, src: picture() });
+  state.timer = setInterval(sample, 8);
+  const frame = () => { sample(); if (state.timer) requestAnimationFrame(frame); };
+  requestAnimationFrame(frame);
+  state.picture = picture;
+  window.courseSampling = state;
+  return "";
+}"""
+
+# Settled: a new picture, unchanged for SETTLE_MS, and the kernel idle.
+_SETTLED_JS = """(settle) => {
+  const state = window.courseSampling;
+  const kernel = window.courseNotebook.sessionContext.session.kernel;
+  const now = state.picture();
+  if (!now || now === state.before || kernel.status !== "idle") return false;
+  if (now !== state.last) { state.last = now; state.since = performance.now(); }
+  return performance.now() - state.since > settle;
+}"""
+
+_STOP_SAMPLING_JS = """() => {
+  const state = window.courseSampling;
+  clearInterval(state.timer);
+  state.timer = null;
+  return { before: state.before, after: state.picture(), height: state.height,
+           samples: state.samples.map((s) => [s.t, s.h, s.src === state.before]) };
+}"""
+
+_CELL_ERRORS_JS = """() => {
+  const cells = window.courseNotebook.content.widgets.filter((c) => c.model.type === "code");
+  return cells.flatMap((cell) => cell.model.outputs.toJSON()
+    .filter((o) => o.output_type === "error").map((o) => `${o.ename}: ${o.evalue}`));
+}"""
+
+
+@dataclass
+class Redraw:
+    """What the page did between one control change and the settled new picture."""
+
+    changed: bool
+    height_before: float
+    heights: list[float]  # every sample from the event until settled
+
+    @property
+    def lowest(self) -> float:
+        return min(self.heights)
+
+    @property
+    def final(self) -> float:
+        return self.heights[-1]
+
+    def problems(self) -> list[str]:
+        """What a student would see go wrong, in words (empty: a calm redraw)."""
+        found = []
+        if not self.changed:
+            found.append("the picture did not change after the control moved")
+        if self.lowest < self.height_before - JUMP_PIXELS:
+            found.append(
+                f"the explorer collapsed from {self.height_before:.0f} px to "
+                f"{self.lowest:.0f} px while it redrew: the page below jumped"
+            )
+        if abs(self.final - self.height_before) > JUMP_PIXELS:
+            found.append(
+                f"the explorer's height went from {self.height_before:.0f} px to "
+                f"{self.final:.0f} px for a change that keeps the picture's size"
+            )
+        return found
+
+
+@pytest.fixture(scope="module")
+def lesson_lab(browser_context, tmp_path_factory):
+    """One JupyterLab (quick mode, temporary data folder) on copies of the lessons."""
+    workdir = tmp_path_factory.mktemp("lessons")
+    (workdir / "notebooks").mkdir()
+    for name in EXPLORER_MOVES:
+        shutil.copy2(LESSONS / name, workdir / "notebooks" / name)
+    jumpy = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "metadata": {},
+                "outputs": [],
+                "source": JUMPY_SOURCE,
+            }
+        ],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    (workdir / "notebooks" / JUMPY_NOTEBOOK).write_text(json.dumps(jumpy))
+    env = {"COURSE_DATA_DIR": str(workdir / "data")}
+    if not os.environ.get("KERAS_HOME"):  # never the user's Keras cache
+        env["KERAS_HOME"] = str(workdir / "keras")
+    with jupyterlab(workdir, ARTIFACTS / "jupyterlab-explorers.log", extra_env=env) as server:
+        yield server
+
+
+def shutdown_kernels(server: LabServer) -> None:
+    """End every session (and its kernel), so lessons do not pile up in memory."""
+    with contextlib.suppress(OSError, ValueError, TypeError):
+        for session in server.api("/api/sessions"):
+            server.api(f"/api/sessions/{session['id']}", method="DELETE")
+
+
+def move_and_watch(browser_context, server: LabServer, notebook: str, move: Move) -> Redraw:
+    """Run ``notebook`` (Run All), make ``move`` on its explorer, and watch the redraw."""
+    page = browser_context.new_page()
+    page.set_default_timeout(SERVER_START_SECONDS * 1000)
+    workspace = Path(notebook).stem.replace("_", "-")
+    screenshot = ARTIFACTS / f"explorer-{Path(notebook).stem}.png"
+    try:
+        page.goto(
+            f"{server.url}/lab/workspaces/{workspace}/tree/{notebook}?reset&token={server.token}"
+        )
+        page.wait_for_function(
+            _READY_JS, arg=notebook, timeout=SERVER_START_SECONDS * 1000, polling=500
+        )
+        page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+        page.wait_for_function(_DONE_JS, timeout=RUN_ALL_SECONDS * 1000, polling=500)
+        errors = page.evaluate(_CELL_ERRORS_JS)
+        assert not errors, f"{notebook}: cells raised {errors}"
+        page.wait_for_function(
+            "() => !!window.courseNotebook.node.querySelector('.widget-output img')",
+            timeout=WIDGET_SECONDS * 1000,
+            polling=250,
+        )
+        page.wait_for_timeout(500)  # the first picture paints
+        problem = page.evaluate(_MARK_AND_SAMPLE_JS, [move.kind, move.label])
+        assert not problem, f"{notebook}: {problem}"
+        target = page.locator("[data-course-target]")
+        if move.kind == "select":
+            if move.option is None:
+                target.select_option(index=1)
+            else:
+                target.select_option(label=move.option)
+        else:
+            target.click()
+        with contextlib.suppress(Exception):  # an unchanged picture is reported, not raised
+            page.wait_for_function(
+                _SETTLED_JS, arg=SETTLE_MS, timeout=WIDGET_SECONDS * 1000, polling=100
+            )
+        seen = page.evaluate(_STOP_SAMPLING_JS)
+        screenshot.parent.mkdir(parents=True, exist_ok=True)
+        page.locator("[data-course-explorer]").screenshot(path=str(screenshot))
+        redraw = Redraw(
+            changed=bool(seen["after"]) and seen["after"] != seen["before"],
+            height_before=seen["height"],
+            heights=[height for _, height, _ in seen["samples"]],
+        )
+        print(
+            f"{notebook}: picture changed {redraw.changed}; height {redraw.height_before:.0f} px,"
+            f" lowest {redraw.lowest:.0f}, final {redraw.final:.0f} ({len(redraw.heights)} "
+            f"samples); screenshot: {screenshot}"
+        )
+        return redraw
+    except BaseException:
+        with contextlib.suppress(Exception):
+            page.screenshot(path=str(screenshot.with_name(f"{screenshot.stem}-failed.png")))
+        raise
+    finally:
+        page.close()
+        shutdown_kernels(server)
+
+
+@pytest.mark.parametrize("notebook", list(EXPLORER_MOVES), ids=lambda name: name[:2])
+def test_every_explorer_redraws_in_place(browser_context, lesson_lab, notebook):
+    move = EXPLORER_MOVES[notebook]
+    redraw = move_and_watch(browser_context, lesson_lab, notebook, move)
+    problems = redraw.problems()
+    assert not problems, (
+        f"{notebook}, {move}: {problems} (heights {redraw.height_before:.0f} -> "
+        f"lowest {redraw.lowest:.0f}, final {redraw.final:.0f}; "
+        f"screenshot: {ARTIFACTS / ('explorer-' + Path(notebook).stem + '.png')})"
+    )
+
+
+def test_the_jump_check_catches_an_output_that_is_emptied_first(browser_context, lesson_lab):
+    move = Move("select", "kernel", "vertical edges")
+    redraw = move_and_watch(browser_context, lesson_lab, JUMPY_NOTEBOOK, move)
+    problems = redraw.problems()
+    assert redraw.changed, problems
+    assert any("collapsed" in problem for problem in problems), (
+        f"the two-step redraw went unnoticed: heights {redraw.height_before:.0f} -> lowest "
+        f"{redraw.lowest:.0f}"
+    )
+
+
+def test_a_missing_browser_fails_when_required(monkeypatch, tmp_path):
+    monkeypatch.setenv("COURSE_CHROMIUM", str(tmp_path / "no-such-chromium"))
+    assert find_chromium() is None
+    monkeypatch.setenv(REQUIRE_ENV, "1")
+    with pytest.raises(pytest.fail.Exception, match="requires the browser test"):
+        browser_unavailable("Chromium not found")
+    monkeypatch.delenv(REQUIRE_ENV)
+    with pytest.raises(pytest.skip.Exception):
+        browser_unavailable("Chromium not found")

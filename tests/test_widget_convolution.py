@@ -213,3 +213,6 @@ def test_controls_sit_in_two_even_rows():
         assert row.layout.align_items == "center"
         widths = {control.style.description_width for control in row.children}
         assert widths == {"60px"}, "labels of one width keep the controls in line"
+    for name in ("stride", "padding"):  # label beside the buttons, as the others have it
+        layout = playground.controls[name].layout
+        assert (layout.display, layout.flex_flow) == ("flex", "row")

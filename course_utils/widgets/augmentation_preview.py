@@ -14,6 +14,9 @@ import numpy as np
 from course_utils.augmentation import augmentation_code, augmentation_layers
 from course_utils.widgets.base import Explorer
 
+LAYER_COUNT = 6
+"""The most augmentation layers the preview can write out (one per control but the seed)."""
+
 
 class AugmentationPreview(Explorer):
     """Preview data augmentation: one slider per transformation, a grid of random copies.
@@ -109,8 +112,11 @@ class AugmentationPreview(Explorer):
         rows = -(-len(pictures) // columns)
         code = result["code"] or ["(no augmentation: every copy is the original)"]
         cell, title_space = 1.7, 0.3
-        text_height = 0.17 * len(code) + 0.25
+        # Room for every layer there can be, whichever are on: the height never changes,
+        # so the page below the widget does not move when a slider leaves or reaches 0.
+        text_height = 0.17 * max(len(code), LAYER_COUNT) + 0.25
         height = rows * (cell + title_space) + text_height
+        top_of_text = (text_height - 0.08) / height  # just under the grid
         fig, axes = plt.subplots(rows, columns, figsize=(cell * columns, height), squeeze=False)
         fig.subplots_adjust(
             left=0.01,
@@ -130,5 +136,6 @@ class AugmentationPreview(Explorer):
                 ax.set_title("original" if index == 0 else f"copy {index}", fontsize=8)
             else:
                 ax.axis("off")
-        fig.text(0.01, 0.02, "\n".join(code), family="monospace", fontsize=8, va="bottom")
+        lines = code + [" "] * (LAYER_COUNT - len(code))  # blank lines keep the room
+        fig.text(0.01, top_of_text, "\n".join(lines), family="monospace", fontsize=8, va="top")
         return fig

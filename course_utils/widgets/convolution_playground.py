@@ -82,6 +82,8 @@ class ConvolutionPlayground(Explorer):
             raise ValueError(f"Unknown input {input_name!r}; choose one of {list(self.inputs)}.")
         # Every control: its label inline on the left, the same label width, one height.
         style = {"description_width": "60px"}
+        # ToggleButtons stack their label above the buttons unless laid out as a row.
+        inline = {"display": "flex", "flex_flow": "row", "align_items": "center"}
         controls = {
             "input": widgets.Dropdown(
                 options=list(self.inputs), value=input_name, description="input", style=style
@@ -105,12 +107,14 @@ class ConvolutionPlayground(Explorer):
                 value=1,
                 description="stride",
                 style={**style, "button_width": "40px"},
+                layout=widgets.Layout(**inline),
             ),
             "padding": widgets.ToggleButtons(
                 options=["valid", "same"],
                 value="valid",
                 description="padding",
                 style={**style, "button_width": "60px"},
+                layout=widgets.Layout(**inline),
             ),
             "window": widgets.IntSlider(
                 value=0,

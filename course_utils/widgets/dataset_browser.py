@@ -111,6 +111,8 @@ class DatasetBrowser(Explorer):
                 value=split,
                 description="Split",
                 style={**style, "button_width": "80px"},
+                # label beside the buttons (ToggleButtons stack them otherwise)
+                layout=widgets.Layout(display="flex", flex_flow="row", align_items="center"),
             ),
             "class_name": widgets.Dropdown(
                 options=self.class_names, value=class_name, description="Class", style=style
