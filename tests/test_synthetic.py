@@ -1,14 +1,20 @@
 """Tests of course_utils.synthetic: the generated, Fruits-360 look-alike dataset."""
 
+import errno
 import json
 import os
+import shutil
+import stat
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pytest
 from PIL import Image
 from sklearn.linear_model import LogisticRegression
 
-from course_utils import WORKSHOP_CLASSES, generated_fruits, synthetic
+from course_utils import WORKSHOP_CLASSES, fileio, generated_fruits, synthetic
 from course_utils.synthetic import DEFAULT_DIFFICULTY, Difficulty
 
 CITRUS = ("Clementine", "Mandarine", "Orange")
@@ -326,3 +332,154 @@ def test_interrupted_generation_leaves_no_half_dataset(tmp_path, monkeypatch):
         saved.clear()
         small_dataset(tmp_path / "new", workers=1)
     assert sorted(os.listdir(tmp_path)) == ["fruits"]  # no partial or temporary folder
+
+
+# -- damage, full disks, read-only folders, leftovers, permissions -----------------------
+
+SMALL = {"train_per_class": 2, "test_per_class": 1, "workers": 1, "progress": False}
+
+
+def test_ensure_repairs_a_dataset_with_missing_pictures(tmp_path, capsys):
+    """Probe case 64: Test/ and some Banana pictures deleted, stamp intact."""
+    folder = synthetic.ensure_generated_fruits(tmp_path, **SMALL)
+    complete = all_files(folder)
+    capsys.readouterr()
+    shutil.rmtree(folder / "Test")
+    (folder / "Training" / "Banana" / "1_100.jpg").unlink()
+    assert generated_fruits.missing_pictures(folder, synthetic.read_stamp(folder)["settings"])
+    synthetic.ensure_generated_fruits(tmp_path, **SMALL)
+    out = capsys.readouterr().out
+    assert "incomplete (Training/Banana/ lacks 1 of its 2 pictures): drawing them again" in out
+    assert all_files(folder) == complete  # the same bytes as before the damage
+
+
+@pytest.mark.parametrize(
+    ("damage", "said"),
+    [
+        (lambda f: (f / "Training" / "Kiwi" / "0_100.jpg").write_bytes(b""), "lacks 1 of its 2"),
+        (lambda f: (f / "Test" / "Plum" / "x.jpg").write_bytes(b"x"), "holds 1 file(s)"),
+    ],
+)
+def test_ensure_repairs_empty_or_extra_files(tmp_path, capsys, damage, said):
+    folder = synthetic.ensure_generated_fruits(tmp_path, **SMALL)
+    complete = all_files(folder)
+    damage(folder)
+    capsys.readouterr()
+    synthetic.ensure_generated_fruits(tmp_path, **SMALL)
+    assert said in capsys.readouterr().out
+    assert all_files(folder) == complete
+
+
+def fail_after(count, error):
+    """A _save_jpeg that writes ``count`` pictures, then raises ``error``."""
+    real_save = generated_fruits._save_jpeg
+    saved = []
+
+    def save(picture, path):
+        if len(saved) >= count:
+            raise error
+        saved.append(path)
+        real_save(picture, path)
+
+    return save
+
+
+@pytest.mark.parametrize(
+    ("error", "said"),
+    [
+        (OSError(errno.ENOSPC, "No space left on device"), "No space left on the disk"),
+        (OSError(errno.EROFS, "Read-only file system"), "read-only for you"),
+        (PermissionError(errno.EACCES, "Permission denied"), "read-only for you"),
+    ],
+)
+def test_full_or_read_only_disk_is_explained_and_nothing_is_half_written(
+    tmp_path, monkeypatch, error, said
+):
+    folder = synthetic.ensure_generated_fruits(tmp_path, **SMALL)
+    before = all_files(folder)
+    monkeypatch.setattr(generated_fruits, "_save_jpeg", fail_after(5, error))
+    with pytest.raises(fileio.WriteError) as caught:
+        synthetic.ensure_generated_fruits(tmp_path, **{**SMALL, "seed": 3})
+    message = str(caught.value)
+    assert said in message and "COURSE_DATA_DIR" in message and "generate-fruits" in message
+    assert caught.value.errno == error.errno
+    assert all_files(folder) == before  # the old dataset is untouched
+    assert sorted(os.listdir(tmp_path)) == [synthetic.FOLDER_NAME]  # no staging folder left
+
+
+def test_full_disk_while_writing_the_stamp_leaves_nothing(tmp_path, monkeypatch):
+    def no_room(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(generated_fruits.fileio, "atomic_write_text", no_room)
+    with pytest.raises(fileio.WriteError, match="No space left"):
+        synthetic.ensure_generated_fruits(tmp_path, **SMALL)
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders anyway")
+def test_really_read_only_data_folder(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    data.chmod(0o555)
+    try:
+        with pytest.raises(fileio.WriteError, match="read-only"):
+            synthetic.ensure_generated_fruits(data, **SMALL)
+    finally:
+        data.chmod(0o755)
+    assert os.listdir(data) == []
+
+
+def test_generate_fruits_command_explains_an_unusable_data_folder(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file")
+    env = {**os.environ, "COURSE_DATA_DIR": str(blocker)}
+    done = subprocess.run(
+        [sys.executable, "-m", "course_utils", "generate-fruits"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    assert "COURSE_DATA_DIR" in done.stderr and "Traceback" not in done.stderr
+    assert done.stdout == ""
+
+
+def dead_pid():
+    """The process id of a process that has ended."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_leftovers_of_killed_runs_are_removed_by_the_next_run(tmp_path):
+    """Probe case 63: a SIGKILLed run leaves its staging folder behind."""
+    target = tmp_path / synthetic.FOLDER_NAME
+    killed = tmp_path / f".{target.name}.partial-{dead_pid()}-abc123"
+    legacy = tmp_path / f".{target.name}.building-un6f6_v_"  # named by older versions
+    running = tmp_path / f".{target.name}.partial-{os.getpid()}-live"
+    fresh_legacy = tmp_path / f".{target.name}.building-justnow"
+    for folder in (killed, legacy, running, fresh_legacy):
+        (folder / "Training" / "Banana").mkdir(parents=True)
+        (folder / "Training" / "Banana" / "0_100.jpg").write_bytes(b"partial")
+    hour_ago = time.time() - 3600
+    os.utime(legacy, (hour_ago, hour_ago))
+    generated_fruits.generate_fruits(target, **SMALL)
+    left = sorted(os.listdir(tmp_path))
+    assert left == sorted([target.name, running.name, fresh_legacy.name])
+
+
+@pytest.mark.parametrize(
+    ("umask", "folder_mode", "file_mode"), [(0o022, 0o755, 0o644), (0o027, 0o750, 0o640)]
+)
+def test_generated_files_follow_the_umask(tmp_path, umask, folder_mode, file_mode):
+    """Probe case 100: a shared data folder must stay readable for the group / others."""
+    previous = os.umask(umask)
+    try:
+        folder = small_dataset(tmp_path / "fruits", workers=1)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(folder.stat().st_mode) == folder_mode
+    assert stat.S_IMODE((folder / "Training").stat().st_mode) == folder_mode
+    assert stat.S_IMODE((folder / "Training" / "Kiwi" / "0_100.jpg").stat().st_mode) == file_mode
+    assert stat.S_IMODE((folder / synthetic.STAMP_NAME).stat().st_mode) == file_mode
