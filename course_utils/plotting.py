@@ -836,7 +836,11 @@ def compare_top_k(
 
     Examples
     --------
-    >>> fig = compare_top_k([image], {"VGG16": p1, "Xception": p2}, names)  # doctest: +SKIP
+    >>> image = np.zeros((8, 8, 3), dtype=np.uint8)
+    >>> p1, p2 = np.array([[0.7, 0.2, 0.1]]), np.array([[0.1, 0.3, 0.6]])
+    >>> fig = compare_top_k([image], {"VGG16": p1, "Xception": p2}, ["a", "b", "c"], k=2)
+    >>> [ax.get_title() for ax in fig.axes]
+    ['', 'VGG16', 'Xception']
     """
     count = len(images)
     if count == 0 or not probabilities:
