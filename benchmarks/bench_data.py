@@ -23,12 +23,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 def time_generation(workers: int | None) -> tuple[float, Path, tempfile.TemporaryDirectory]:
-    from course_utils import synthetic
+    from course_utils import generated_fruits
 
     folder = tempfile.TemporaryDirectory(prefix="bench-fruits-")
-    target = Path(folder.name) / synthetic.FOLDER_NAME
+    target = Path(folder.name) / generated_fruits.FOLDER_NAME
     start = time.perf_counter()
-    synthetic.generate_fruits(target, workers=workers, progress=False)
+    generated_fruits.generate_fruits(target, workers=workers, progress=False)
     return time.perf_counter() - start, target, folder
 
 
@@ -74,9 +74,11 @@ def main() -> None:
         f"generate default fruits (4,000 images, workers={args.workers or 'auto'}): {seconds:.1f} s"
     )
     sources = [("generated", generated)]
-    real = os.environ.get("COURSE_FRUITS_DIR")
-    if real:
-        sources.append(("real (COURSE_FRUITS_DIR)", Path(real)))
+    from course_utils import paths
+
+    real = paths.fruits_override()
+    if real is not None:
+        sources.append(("real (COURSE_FRUITS_DIR)", real))
     for name, root in sources:
         for size in ((100, 100), (32, 32)):
             count, best = time_loading(root, size, args.repeat)
