@@ -615,18 +615,18 @@ def _pyramid(name: str) -> tuple[np.ndarray, ...]:
 def _bilinear(source: np.ndarray, which: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
     """Sample ``source[which[i]]`` at float pixel coordinates ``(ys[i], xs[i])``; edges clamp."""
     _, height, width, channels = source.shape
-    y0 = np.floor(ys)
-    x0 = np.floor(xs)
-    fy = (ys - y0).astype(np.float32)[..., None]
-    fx = (xs - x0).astype(np.float32)[..., None]
-    y0 = y0.astype(np.intp)
-    x0 = x0.astype(np.intp)
-    ya, yb = np.clip(y0, 0, height - 1), np.clip(y0 + 1, 0, height - 1)
-    xa, xb = np.clip(x0, 0, width - 1), np.clip(x0 + 1, 0, width - 1)
+    ys = np.clip(ys.astype(np.float32), 0, height - 1)
+    xs = np.clip(xs.astype(np.float32), 0, width - 1)
+    y0 = np.minimum(ys.astype(np.intp), height - 2) if height > 1 else np.zeros(ys.shape, np.intp)
+    x0 = np.minimum(xs.astype(np.intp), width - 2) if width > 1 else np.zeros(xs.shape, np.intp)
+    fy = (ys - y0)[..., None]
+    fx = (xs - x0)[..., None]
     flat = source.reshape(-1, channels)
-    base = (which.astype(np.intp) * height)[:, None, None]
-    top = flat[(base + ya) * width + xa] * (1 - fx) + flat[(base + ya) * width + xb] * fx
-    bottom = flat[(base + yb) * width + xa] * (1 - fx) + flat[(base + yb) * width + xb] * fx
+    corner = (which.astype(np.intp) * height)[:, None, None] + y0
+    corner = corner * width + x0
+    down, right = (width if height > 1 else 0), (1 if width > 1 else 0)
+    top = flat[corner] * (1 - fx) + flat[corner + right] * fx
+    bottom = flat[corner + down] * (1 - fx) + flat[corner + down + right] * fx
     return top * (1 - fy) + bottom * fy
 
 
