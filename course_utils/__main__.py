@@ -29,7 +29,7 @@ def _verify_fruits(args: argparse.Namespace) -> int:
 
     folder = Path(args.folder) if args.folder else datasets.find_real_fruits()
     if folder is None:
-        _error(f"No real Fruits-360 folder found. {datasets.GET_REAL_DATA_HINT}")
+        _error(f"No real Fruits-360 folder found. {datasets.real_data_hint()}")
         return 1
     root = folder if isinstance(folder, Path) else folder.root
     found = fruits360.verify_tree(root)
@@ -38,9 +38,9 @@ def _verify_fruits(args: argparse.Namespace) -> int:
 
 
 def _generate_fruits(args: argparse.Namespace) -> int:
-    from course_utils import synthetic
+    from course_utils import generated_fruits
 
-    print(f"Generated fruits in {synthetic.ensure_generated_fruits()}")
+    print(f"Generated fruits in {generated_fruits.ensure_generated_fruits()}")
     return 0
 
 
