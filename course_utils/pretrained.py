@@ -177,14 +177,14 @@ def _report_unavailable(item: RemoteFile, status: FileStatus, error: Exception) 
         error = fileio.explain_write_error(error, path, hint=CACHE_HINT)
     if status == "damaged":
         what = (
-            f"the cached file {path} is damaged (not the file Keras publishes: its MD5 "
-            "differs), and no fresh copy could be had"
+            f"the cached file {path} is damaged (its MD5 is not the one Keras publishes) "
+            "and no fresh copy could be had"
         )
     else:
         what = "it is not in the Keras cache and could not be had"
     advice = CACHE_HINT if isinstance(error, fileio.WriteError) else GET_WEIGHTS_HINT
     print(
-        f"{item.label} unavailable: {what} ({error}). {advice} Without it, {item.consequence}.",
+        f"{item.label} unavailable: {what}. {error} {advice} Until then, {item.consequence}.",
         file=sys.stderr,
     )
 

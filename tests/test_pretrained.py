@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import json
 import re
 
 import h5py
@@ -134,3 +135,143 @@ def test_decode_with_the_installed_class_index():
     decoded = pretrained.decode(predictions, top=1)
     assert decoded[0][0][:2] == ("n01440764", "tench")
     assert decoded[1][0][1] == "Egyptian_cat"
+
+
+# --------------------------------------------------------------------------- faults
+
+
+@pytest.fixture(autouse=True)
+def fresh_reports(monkeypatch):
+    """Each test sees its own 'once per process' notices and hash memo."""
+    monkeypatch.setattr(pretrained, "_REPORTED", set())
+    monkeypatch.setattr(pretrained, "_VERIFIED", {})
+
+
+def read_only_cache(monkeypatch, keras_home):
+    """Make every write below ``keras_home`` fail as on a read-only mount.
+
+    Tests run as root, for whom chmod does not stop writes, so the refusal is simulated
+    where the package creates files and folders.
+    """
+    from course_utils import fileio
+
+    def refuse_under(real):
+        def wrapper(*args, dir=None, **kwargs):
+            if dir is not None and str(dir).startswith(str(keras_home)):
+                raise OSError(30, "Read-only file system")
+            return real(*args, dir=dir, **kwargs)
+
+        return wrapper
+
+    real_mkdir = fileio.Path.mkdir
+
+    def mkdir(self, *args, **kwargs):
+        if str(self).startswith(str(keras_home)) and not self.exists():
+            raise OSError(30, "Read-only file system", str(self))
+        return real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(fileio.tempfile, "mkdtemp", refuse_under(fileio.tempfile.mkdtemp))
+    monkeypatch.setattr(fileio.tempfile, "mkstemp", refuse_under(fileio.tempfile.mkstemp))
+    monkeypatch.setattr(fileio.Path, "mkdir", mkdir)
+
+
+@pytest.mark.parametrize("with_models_folder", [False, True])
+def test_read_only_keras_home_falls_back_to_random_weights(
+    isolated, monkeypatch, capsys, with_models_folder
+):
+    if with_models_folder:
+        (isolated / "keras" / "models").mkdir(parents=True)
+    read_only_cache(monkeypatch, isolated / "keras")
+    model = pretrained.load("vgg16", include_top=False, input_shape=(32, 32, 3), progress=False)
+    assert not model.has_imagenet_weights
+    err = capsys.readouterr().err
+    assert "RANDOM WEIGHTS" in err
+    assert "read-only" in err and "set KERAS_HOME to a folder you can write to" in err
+    assert "Traceback" not in err
+    decoded = pretrained.decode(np.eye(1000, dtype="float32")[:1], top=1)
+    assert decoded[0][0][1] == "class 0"
+
+
+def test_fetch_weights_with_a_read_only_cache(isolated, monkeypatch, capsys):
+    from course_utils import __main__
+
+    read_only_cache(monkeypatch, isolated / "keras")
+    assert __main__.main(["fetch-weights"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = [line for line in captured.err.splitlines() if "unavailable" in line]
+    assert len(lines) == len(pretrained.COURSE_FILES), "one line per file"
+    assert all("read-only" in line for line in lines)
+    assert "Traceback" not in captured.err
+
+
+def fake_class_index(folder):
+    index = {str(i): [f"n{i:08d}", f"name_{i}"] for i in range(1000)}
+    path = folder / pretrained.CLASS_INDEX.filename
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(index))
+    return path
+
+
+def test_read_only_cache_with_the_class_index_still_decodes(isolated, monkeypatch, capsys):
+    path = fake_class_index(isolated / "keras" / "models")
+    stand_in = dataclasses.replace(pretrained.CLASS_INDEX, md5=fileio.file_hash(path, alg="md5"))
+    monkeypatch.setattr(pretrained, "CLASS_INDEX", stand_in)
+    read_only_cache(monkeypatch, isolated / "keras")
+
+    def no_keras_download(*args, **kwargs):
+        raise AssertionError("Keras's get_file must not be asked (it would leave the cache)")
+
+    monkeypatch.setattr(keras.utils, "get_file", no_keras_download)
+    predictions = np.zeros((2, 1000), dtype="float32")
+    predictions[0, [954, 3]] = [0.9, 0.1]
+    predictions[1, 7] = 1.0
+    decoded = pretrained.decode(predictions, top=2)
+    assert decoded[0] == [
+        ("n00000954", "name_954", pytest.approx(0.9)),
+        ("n00000003", "name_3", pytest.approx(0.1)),
+    ]
+    assert decoded[1][0][:2] == ("n00000007", "name_7")
+    assert pretrained.imagenet_class_names()[954] == "name_954"
+    assert "class numbers" not in capsys.readouterr().err
+
+
+def test_a_damaged_cached_file_is_named_once(isolated, capsys):
+    cache = isolated / "keras" / "models"
+    cache.mkdir(parents=True)
+    damaged = cache / pretrained.VGG16_NOTOP.filename
+    damaged.write_bytes(b"\0" * 30_000)
+    assert pretrained.file_status(pretrained.VGG16_NOTOP) == "damaged"
+    for _ in range(2):
+        model = pretrained.load("vgg16", include_top=False, input_shape=(32, 32, 3), progress=False)
+        assert not model.has_imagenet_weights
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if "unavailable" in line]
+    assert len(lines) == 1, "one notice per file and process"
+    assert f"the cached file {damaged} is damaged" in lines[0]
+    assert "fetch-weights" in lines[0]
+    assert "ConnectionError" not in err and "Traceback" not in err
+    assert len(lines[0]) < 800, "a short notice (a few lines), not a traceback"
+
+
+def test_file_status(isolated, tmp_path, monkeypatch):
+    good = tmp_path / "x.h5"
+    good.write_bytes(b"weights" * 1000)
+    item = dataclasses.replace(pretrained.VGG16_NOTOP, md5=fileio.file_hash(good, alg="md5"))
+    assert pretrained.file_status(item) == "missing"
+    cache = isolated / "keras" / "models"
+    cache.mkdir(parents=True)
+    (cache / item.filename).write_bytes(good.read_bytes())
+    assert pretrained.file_status(item) == "ok"
+    assert pretrained.cached_path(item, verify=True) == cache / item.filename
+    (cache / item.filename).write_bytes(good.read_bytes()[:3000])  # cut off
+    assert pretrained.file_status(item) == "damaged"
+    assert pretrained.cached_path(item, verify=True) is None
+
+
+def test_xception_without_classifier_is_fetched_and_bundled():
+    assert pretrained.XCEPTION_NOTOP in pretrained.COURSE_FILES
+    assert pretrained.MODELS["xception"].notop is pretrained.XCEPTION_NOTOP
+    from course_utils import bundle
+
+    assert pretrained.XCEPTION_NOTOP in bundle._select_files(["weights"], pretrained.COURSE_FILES)
