@@ -193,6 +193,21 @@ def _clean_notebooks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress(args: argparse.Namespace) -> int:
+    from course_utils.checks import catalogue, progress
+
+    recorded = progress.load_progress()
+    if recorded.notice:
+        _say(f"warning: {recorded.notice}")
+    elif not recorded.exists:
+        _say(
+            f"No progress recorded yet ({recorded.path} does not exist): checks and quiz "
+            "answers in the lessons are recorded there."
+        )
+    print(progress.progress_table(progress.summarise(recorded, catalogue.declared())))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of ``python -m course_utils``."""
     parser = argparse.ArgumentParser(prog="python -m course_utils", description=__doc__)
@@ -260,6 +275,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="only report (exit status 1 if any is not clean)"
     )
     clean.set_defaults(run=_clean_notebooks)
+
+    progress = commands.add_parser(
+        "progress", help="show your results of the lessons' checks and quizzes"
+    )
+    progress.set_defaults(run=_progress)
     return parser
 
 
