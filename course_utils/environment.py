@@ -93,6 +93,9 @@ def check_tensorflow() -> Check:
     """Check that TensorFlow 2.16 or newer imports."""
     fix = 'Install the course: `make lab`, or `pip install -e ".[dev]"` in your environment.'
     try:
+        from course_utils import lesson
+
+        lesson.start()  # imports TensorFlow without its start-up lines
         import tensorflow as tf
     except ImportError as error:
         return Check("TensorFlow", FAIL, f"cannot import tensorflow ({error})", fix)
@@ -175,10 +178,58 @@ def check_hardware() -> Check:
     return Check("Hardware", OK, f"{cores} CPU core(s), {gpu_text}", required=False)
 
 
+def check_repository() -> Check:
+    """Check that ``COURSE_ROOT``, when set, names the course repository."""
+    try:
+        root = paths.repo_root()
+    except FileNotFoundError as error:
+        return Check(
+            "Course folder",
+            FAIL,
+            str(error).split(". ")[0],
+            f"Unset {paths.ROOT_ENV} (`unset {paths.ROOT_ENV}`) or set it to your clone of "
+            "the course, the folder that holds pyproject.toml and notebooks/.",
+        )
+    if root is None:
+        return Check(
+            "Course folder",
+            OK,
+            "not inside a clone of the course (fine: data goes to ~/.course-data)",
+            required=False,
+        )
+    return Check("Course folder", OK, str(root))
+
+
+_AFTER_ROOT = "Fix the Course folder check first (see above)."
+
+
+def _root_problem() -> str | None:
+    """Why ``COURSE_ROOT`` is unusable, or ``None`` when it is fine (or not set)."""
+    try:
+        paths.repo_root()
+    except FileNotFoundError as error:
+        return str(error)
+    return None
+
+
+def _data_dir_or_failure(name: str) -> Path | Check:
+    """The data folder (without creating it), or a failed check when it cannot be found."""
+    try:
+        return paths.data_dir(create=False)
+    except FileNotFoundError as error:
+        if _root_problem() is not None:
+            return Check(name, FAIL, "unknown until the Course folder check passes", _AFTER_ROOT)
+        return Check(name, FAIL, f"the data folder cannot be found ({error})", str(error))
+
+
 def check_data_folder(folder: Path | None = None) -> Check:
     """Check that the data folder exists (or can be created) and is writable."""
+    if folder is None:
+        found = _data_dir_or_failure("Data folder")
+        if isinstance(found, Check):
+            return found
+        folder = found
     try:
-        folder = folder if folder is not None else paths.data_dir()
         folder.mkdir(parents=True, exist_ok=True)
         probe = folder / ".write-test"
         probe.write_text("ok")
@@ -196,7 +247,11 @@ def check_data_folder(folder: Path | None = None) -> Check:
 
 def check_disk(folder: Path | None = None) -> Check:
     """Check the free disk space where data and weights will land."""
-    folder = folder if folder is not None else paths.data_dir(create=False)
+    if folder is None:
+        found = _data_dir_or_failure("Disk space")
+        if isinstance(found, Check):
+            return found
+        folder = found
     probe = folder
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
@@ -217,6 +272,10 @@ def check_fruits() -> Check:
     try:
         real = datasets.find_real_fruits()
     except (FileNotFoundError, ValueError) as error:
+        if _root_problem() is not None:
+            return Check(
+                "Fruits data", FAIL, "unknown until the Course folder check passes", _AFTER_ROOT
+            )
         return Check("Fruits data", FAIL, str(error), datasets.GET_REAL_DATA_HINT)
     if real is not None:
         return Check("Fruits data", OK, real.description, required=False)
@@ -229,23 +288,49 @@ def check_fruits() -> Check:
     )
 
 
+def _size_text(path: Path) -> str:
+    size = path.stat().st_size
+    return f"{size / 1e6:.0f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB"
+
+
 def check_pretrained_files() -> list[Check]:
-    """Report, for each pretrained file the lessons use, whether it is in the Keras cache."""
+    """Report, for each pretrained file the lessons use, whether the Keras cache has it intact.
+
+    A file counts as there only when its MD5 hash is the one Keras publishes, so a
+    cut-off download or a wrong file is reported as damaged, not as OK.
+    """
     from course_utils import pretrained
 
+    cache = paths.keras_cache_dir()
     checks = []
     for item in pretrained.COURSE_FILES:
-        path = pretrained.cached_path(item)
-        if path is not None:
-            size = path.stat().st_size
-            shown = f"{size / 1e6:.0f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB"
-            checks.append(Check(item.label, OK, f"{path} ({shown})", required=False))
+        path = cache / item.filename
+        status = pretrained.file_status(item)
+        if status == "ok":
+            checks.append(Check(item.label, OK, f"{path} ({_size_text(path)})", required=False))
+        elif status == "damaged":
+            try:
+                found = f"{path} ({_size_text(path)})"
+            except OSError:
+                found = str(path)
+            checks.append(
+                Check(
+                    item.label,
+                    WARN,
+                    f"damaged: {found} is not the file Keras publishes (its MD5 hash differs); "
+                    f"until it is replaced, {item.consequence}",
+                    "Replace it: `python -m course_utils fetch-weights` downloads a fresh copy "
+                    "over it (or install an instructor bundle: "
+                    "`python -m course_utils bundle install FILE`).",
+                    required=False,
+                )
+            )
         else:
             checks.append(
                 Check(
                     item.label,
                     WARN,
-                    f"not in the Keras cache ({paths.keras_cache_dir()}); {item.consequence}",
+                    f"not in the Keras cache ({cache}); {item.consequence}",
                     pretrained.GET_WEIGHTS_HINT,
                     required=False,
                 )
@@ -264,12 +349,34 @@ def run_checks(include_heavy: bool = True) -> list[Check]:
     steps: list[Callable[[], Check | list[Check]]] = [check_python]
     if include_heavy:
         steps += [check_tensorflow, check_keras, check_hardware]
-    steps += [check_widgets, check_data_folder, check_disk, check_fruits, check_pretrained_files]
+    steps += [
+        check_widgets,
+        check_repository,
+        check_data_folder,
+        check_disk,
+        check_fruits,
+        check_pretrained_files,
+    ]
     results: list[Check] = []
     for step in steps:
-        outcome = step()
+        try:
+            outcome = step()
+        except Exception as error:  # the diagnostic tool must report, never crash
+            outcome = _crashed(step, error)
         results.extend(outcome if isinstance(outcome, list) else [outcome])
     return results
+
+
+def _crashed(step: Callable, error: Exception) -> Check:
+    """A failed check for a check that raised (a bug or a case nobody foresaw)."""
+    name = step.__name__.removeprefix("check_").replace("_", " ").capitalize()
+    return Check(
+        name,
+        FAIL,
+        f"the check itself failed: {type(error).__name__}: {error}",
+        "Read the message: it usually names the setting or file to fix. If it does not, "
+        "report it to your instructor with this line.",
+    )
 
 
 _SYMBOLS = {OK: "OK  ", WARN: "WARN", FAIL: "FAIL"}
