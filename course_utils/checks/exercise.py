@@ -196,6 +196,12 @@ class Exercise:
         Nothing is shown or recorded (that is :meth:`check`).
         """
         namespace = {} if namespace is None else namespace
+        unknown = set(values) - set(self.answers) - set(self.context)
+        if unknown:
+            raise TypeError(
+                f"{self.call} takes {', '.join(self.answers + self.context)}, "
+                f"not {', '.join(sorted(unknown))}."
+            )
         found = {}
         for name in self.answers:
             value = values[name] if name in values else namespace.get(name, ____)
@@ -207,12 +213,6 @@ class Exercise:
                     self.label,
                 )
             found[name] = value
-        unknown = set(values) - set(self.answers) - set(self.context)
-        if unknown:
-            raise TypeError(
-                f"{self.call} takes {', '.join(self.answers + self.context)}, "
-                f"not {', '.join(sorted(unknown))}."
-            )
         for name in self.context:
             value = values[name] if name in values else namespace.get(name, ____)
             if value is ____:

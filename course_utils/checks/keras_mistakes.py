@@ -176,11 +176,14 @@ def base_left_trainable(model, base) -> str | None:
 
 
 def batchnorm_updates_in_base(model, base, batch) -> str | None:
-    """BatchNormalization in ``base`` changes its statistics during a training step.
+    """BatchNormalization layers in ``base`` change their statistics during a training step.
 
-    Runs one forward pass in training mode on ``batch`` and compares the moving means
-    and variances; the model's weights are restored afterwards. The cure is to call the
-    base with ``training=False`` in the model (``x = base(x, training=False)``).
+    Runs ``model`` once in training mode on ``batch`` (what every step of ``fit`` does)
+    and compares the layers' moving means and variances; their weights are restored
+    afterwards. In Keras 3 building the model with ``base(x, training=False)`` does not
+    prevent the update when the model runs in training mode (measured with Keras 3.15);
+    what does is a BatchNormalization layer with ``trainable = False``, which always runs
+    in inference mode.
     """
     from keras import layers
 
@@ -201,9 +204,10 @@ def batchnorm_updates_in_base(model, base, batch) -> str | None:
     if changed:
         return (
             f"{changed} BatchNormalization layer{'s' if changed != 1 else ''} of the base "
-            f"'{base.name}' update their statistics while training: call the base with "
-            "training=False (x = base(x, training=False)), so that they stay in inference "
-            "mode, also when you unfreeze the base for fine-tuning."
+            f"'{base.name}' update their statistics in training mode (every step of fit), "
+            "which replaces the pretrained statistics with those of your batches. Keep them "
+            "frozen: set trainable = False on every BatchNormalization layer of the base "
+            "(also when you unfreeze the rest for fine-tuning), then compile again."
         )
     return None
 
