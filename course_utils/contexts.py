@@ -56,7 +56,7 @@ import numpy as np
 
 from course_utils import fileio, paths
 
-CONTEXTS_VERSION = "1"
+CONTEXTS_VERSION = "2"
 """Version of the building code; bumped whenever the pictures it makes change."""
 
 CACHE_FOLDER = "contexts"
@@ -433,15 +433,6 @@ _PHOTOS = (
         "CC BY 2.0",
     ),
     (
-        "motorcycle",
-        "test",
-        ("skimage", "stereo_motorcycle"),
-        None,
-        "scikit-image data.stereo_motorcycle() left view: Middlebury 2014 stereo "
-        "benchmark (Scharstein et al., GCPR 2014)",
-        "scikit-image sample data (Middlebury stereo data, free for research use)",
-    ),
-    (
         "brick",
         "test",
         ("skimage", "brick"),
@@ -524,20 +515,22 @@ _PHOTOS = (
         "public domain",
     ),
     (
-        "moon",
+        "text",
         "train",
-        ("skimage", "moon"),
-        None,
-        "scikit-image data.moon(): surface of the moon",
-        "scikit-image sample data (no licence stated; NASA imagery is public domain)",
+        ("skimage", "text"),
+        (1.0, 0.96, 0.88),
+        "scikit-image data.text(): corners and letters, Wikipedia File:Corner.png "
+        "(grey, tinted here)",
+        "public domain",
     ),
     (
-        "page",
+        "tissue",
         "train",
-        ("skimage", "page"),
-        (1.0, 0.96, 0.88),
-        "scikit-image data.page(): scanned page of text",
-        "scikit-image sample data (no licence stated)",
+        ("skimage", "immunohistochemistry"),
+        None,
+        "scikit-image data.immunohistochemistry(): stained colonic glands, Center for "
+        "Microscopy And Molecular Imaging (CMMI)",
+        "no known copyright restrictions",
     ),
     (
         "hubble",
@@ -558,8 +551,7 @@ def _load_pixels(loader: tuple[str, str]) -> np.ndarray:
         return load_sample_image(name)
     from skimage import data
 
-    pixels = getattr(data, name)()
-    return pixels[0] if name == "stereo_motorcycle" else pixels
+    return getattr(data, name)()
 
 
 @functools.lru_cache(maxsize=1)
