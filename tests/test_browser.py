@@ -515,10 +515,10 @@ _MARK_AND_SAMPLE_JS = """([kind, label]) => {
       (node) => node.querySelector("label").innerText.trim() === label);
     target = control && control.querySelector("select");
   } else {
-    const checkbox = [...box.querySelectorAll(".widget-checkbox")].find(
+    const checkbox = [...box.querySelectorAll("input[type=checkbox]")].find(
+      (node) => (node.closest(".widget-checkbox") || node.parentElement).innerText.includes(label));
+    target = checkbox || [...box.querySelectorAll("button")].find(
       (node) => node.innerText.trim() === label);
-    target = checkbox ? checkbox.querySelector("input") : [...box.querySelectorAll("button")]
-      .find((node) => node.innerText.trim() === label);
   }
   if (!target) return `no control labelled ${JSON.stringify(label)} in the explorer`;
   document.querySelectorAll("[data-course-target]").forEach(

@@ -86,9 +86,7 @@ class LimeControls(Explorer):
                 continuous_update=False,
                 style=style,
             ),
-            "positive_only": widgets.Checkbox(
-                value=True, description="positive only", style={"description_width": "0px"}
-            ),
+            "positive_only": widgets.Checkbox(value=True, description="positive only"),
             "num_features": widgets.IntSlider(
                 value=5,
                 min=1,
@@ -178,9 +176,11 @@ class LimeControls(Explorer):
         )
         axes[2].axvline(0, color="black", linewidth=0.8)
         axes[2].set_xlabel("weight in the local linear model")
-        axes[2].set_ylabel("superpixel (number in the middle picture)")
+        axes[2].set_ylabel("superpixel")
         axes[2].set_title(
-            f"LIME: {self.num_samples} samples, {result['seconds']:.1f} s", fontsize=9
+            f"weights of the numbered superpixels\n(LIME: {self.num_samples} samples, "
+            f"{result['seconds']:.1f} s)",
+            fontsize=9,
         )
         fig.tight_layout()
         return fig
