@@ -1,8 +1,8 @@
 """Checks and concept questions of lesson 01, "explore the data".
 
 The notebook shows the questions with ``lesson01.quiz.show()``. The exercises' checks
-come when the lesson's exercises are final (see ``/work/briefs/notes-X1.md`` for how to
-declare one).
+come when the lesson's exercises are final (declared as ``Exercise`` attributes, see
+:mod:`course_utils.checks.exercise`).
 """
 
 from __future__ import annotations
