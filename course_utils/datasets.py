@@ -20,6 +20,7 @@ in place.
 
 from __future__ import annotations
 
+import operator
 import os
 import warnings
 from collections import Counter
@@ -212,12 +213,20 @@ def check_layout(root: Path | str) -> Path:
 
 
 def find_real_fruits() -> FruitsSource | None:
-    """Return the real photos if present: ``COURSE_FRUITS_DIR``, then the verified download."""
+    """Return the real photos if present: ``COURSE_FRUITS_DIR``, then the verified download.
+
+    The download in the data folder is trusted only when
+    :func:`course_utils.fruits360.is_verified` says its stamp still describes its
+    files: a stamp alone (copied, hand-written, or left after files were added or
+    removed) is not enough.
+    """
+    from course_utils import fruits360  # fruits360 imports this module
+
     override = paths.fruits_override()
     if override is not None:
         return FruitsSource(check_layout(override), "custom")
     real = paths.real_fruits_dir()
-    if (real / VERIFIED_STAMP).is_file():
+    if fruits360.is_verified(real):
         return FruitsSource(real, "real")
     return None
 
@@ -440,6 +449,24 @@ def _split_validation(
     return np.sort(np.concatenate(train_idx)), np.sort(np.concatenate(val_idx))
 
 
+def _image_size(value) -> tuple[int, int]:
+    """Check ``image_size``: a pair of whole numbers (height, width); say how to fix it."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        raise ValueError(
+            f"image_size must be a pair (height, width), not the single number {value}: "
+            f"pass image_size=({value}, {value}) for {value}x{value} pixels."
+        )
+    try:
+        height, width = value
+        sides = (operator.index(height), operator.index(width))
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"image_size must be a pair of whole numbers (height, width), such as (32, 32), "
+            f"not {value!r}."
+        ) from None
+    return sides
+
+
 def load_fruits(
     root: Path | str | None = None,
     *,
@@ -492,7 +519,7 @@ def load_fruits(
     """
     if not 0 <= validation_fraction < 0.9:
         raise ValueError(f"validation_fraction must be in [0, 0.9), not {validation_fraction}.")
-    height, width = image_size
+    height, width = _image_size(image_size)
     if min(height, width) < 1:
         raise ValueError(f"image_size must be positive, not {image_size}.")
     root = Path(root) if root is not None else locate_fruits(verbose=verbose).root

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import time
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -25,6 +26,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
+
+from course_utils import fileio
 
 
 def build_fruits_cnn(
@@ -191,15 +194,13 @@ def build_transfer_model(
 
 CHECKPOINT_PREFIX = "fruits_cnn-"
 _METADATA_VERSION = 1
-_HASH_CHUNK = 1 << 20
 
 
 def checkpoint_dir() -> Path:
-    """The folder of the saved lesson-04 models: ``models/`` in the course's data folder."""
+    """The folder of the saved lesson-04 models: :func:`course_utils.paths.models_dir`."""
     from course_utils import paths
 
-    folder = paths.models_dir() if hasattr(paths, "models_dir") else paths.data_dir() / "models"
-    return Path(folder)
+    return paths.models_dir()
 
 
 def data_fingerprint(data) -> dict:
@@ -279,23 +280,21 @@ def _paths_for(metadata: Mapping, folder: Path | None) -> tuple[Path, Path]:
     return folder / f"{stem}.keras", folder / f"{stem}.json"
 
 
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(_HASH_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+def _save_model_atomically(model, target: Path) -> None:
+    """``model.save`` into a staging folder beside ``target``, then copy it into place atomically.
 
-
-def _replace_atomically(write, target: Path) -> None:
-    """Call ``write(temporary_path)`` next to ``target``, then rename it onto ``target``."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.stem}.partial{target.suffix}")
+    Keras writes a ``.keras`` file only to a path ending in ``.keras``, so the model is
+    saved under its own name in a staging folder (removed afterwards; one left by a
+    killed process is removed the next time) and moved into place with
+    :func:`course_utils.fileio.atomic_copy`: a reader sees the old file or the new one.
+    """
+    staging = fileio.make_staging_folder(target)
     try:
-        write(temporary)
-        temporary.replace(target)
+        written = staging / target.name
+        model.save(written)
+        fileio.atomic_copy(written, target)
     finally:
-        temporary.unlink(missing_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def save_checkpoint(
@@ -343,19 +342,18 @@ def save_checkpoint(
         data, epochs=epochs, quick=quick, learning_rate=learning_rate, augment=augment
     )
     model_path, meta_path = _paths_for(metadata, None if folder is None else Path(folder))
-    _replace_atomically(model.save, model_path)
+    _save_model_atomically(model, model_path)
     logs = getattr(history, "history", history) or {}
     metadata.update(
         format=_METADATA_VERSION,
         model_file=model_path.name,
-        model_sha256=_file_sha256(model_path),
+        model_sha256=fileio.file_hash(model_path),
         saved_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         test_accuracy=None if test_accuracy is None else float(test_accuracy),
         train_seconds=None if train_seconds is None else float(train_seconds),
         history={name: [float(v) for v in values] for name, values in logs.items()},
     )
-    text = json.dumps(metadata, indent=1)
-    _replace_atomically(lambda path: path.write_text(text, encoding="utf-8"), meta_path)
+    fileio.atomic_write_text(meta_path, json.dumps(metadata, indent=1))
     return model_path
 
 
@@ -466,7 +464,7 @@ def _load_checked(model_path: Path, meta_path: Path, wanted: Mapping):
         return None, None, _difference(metadata, wanted)
     if not model_path.is_file():
         return None, None, f"damaged checkpoint: its model file {model_path.name} is missing"
-    if _file_sha256(model_path) != metadata["model_sha256"]:
+    if fileio.file_hash(model_path) != metadata["model_sha256"]:
         return (
             None,
             None,

@@ -13,7 +13,7 @@ keras = pytest.importorskip("keras")
 
 from fruit_fixtures import make_fruits_tree  # noqa: E402
 
-from course_utils import models  # noqa: E402
+from course_utils import fileio, models  # noqa: E402
 from course_utils.datasets import DataWarning, load_fruits  # noqa: E402
 
 SIZE = (16, 16)
@@ -68,7 +68,8 @@ def test_saving_writes_the_model_and_its_metadata(data, saved):
     assert metadata["settings"]["epochs"] == 1 and metadata["settings"]["quick"] is False
     assert metadata["keras_version"] == keras.__version__
     assert metadata["test_accuracy"] == 0.5
-    assert not list(path.parent.glob(".*partial*")), "a temporary file was left behind"
+    hidden = [entry.name for entry in path.parent.iterdir() if entry.name.startswith(".")]
+    assert hidden == [], "a temporary file or staging folder was left behind"
 
 
 def test_a_matching_checkpoint_is_loaded_without_training(data, saved, tmp_path, capsys):
@@ -158,7 +159,7 @@ def test_a_model_file_keras_cannot_read_is_retrained(data, saved, tmp_path):
     path.write_bytes(b"not a zip archive")
     meta_path = path.with_suffix(".json")
     metadata = json.loads(meta_path.read_text(encoding="utf-8"))
-    metadata["model_sha256"] = models._file_sha256(path)
+    metadata["model_sha256"] = fileio.file_hash(path)
     meta_path.write_text(json.dumps(metadata), encoding="utf-8")
     result = reuse(data, tmp_path)
     assert not result.loaded
@@ -190,3 +191,31 @@ def test_fingerprint_changes_with_the_pixels(data):
     after = models.data_fingerprint(data)
     assert before["sha256"] != after["sha256"]
     assert before["counts"] == after["counts"]
+
+
+def test_the_default_folder_is_the_models_folder_of_the_data_folder(data, isolated):
+    from course_utils import paths
+
+    keras.utils.set_random_seed(3)
+    model = models.build_fruits_cnn((*SIZE, 3), len(data.class_names))
+    path = models.save_checkpoint(model, data, epochs=1, quick=False)
+    assert path.parent == paths.models_dir() == isolated / "data" / "models"
+    assert models.checkpoint_dir() == paths.models_dir()
+
+
+def test_a_save_that_fails_keeps_the_old_checkpoint_and_leaves_nothing(data, saved, tmp_path):
+    model, path = saved
+    before = path.read_bytes()
+
+    class Broken:
+        def save(self, filepath):
+            with open(filepath, "wb") as handle:
+                handle.write(b"half a model")
+            raise OSError("disk went away")
+
+    with pytest.raises(OSError, match="disk went away"):
+        models.save_checkpoint(Broken(), data, epochs=1, quick=False, folder=path.parent)
+    assert path.read_bytes() == before, "the good checkpoint was damaged by a failed save"
+    assert reuse(data, tmp_path).loaded
+    hidden = [entry.name for entry in path.parent.iterdir() if entry.name.startswith(".")]
+    assert hidden == [], "a staging folder or temporary file was left behind"

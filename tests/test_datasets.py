@@ -234,6 +234,15 @@ def test_bad_arguments(fruits_tree):
         load(fruits_tree, classes="Apricot")
 
 
+def test_a_single_number_as_image_size_says_to_pass_a_pair(fruits_tree):
+    with pytest.raises(ValueError, match=r"pair \(height, width\).*image_size=\(32, 32\)"):
+        load(fruits_tree, image_size=32)
+    for wrong in ((32,), (32, 32, 3), "32", (32.5, 32)):
+        with pytest.raises(ValueError, match=r"pair of whole numbers \(height, width\)"):
+            load(fruits_tree, image_size=wrong)
+    assert load(fruits_tree, image_size=[12, 10]).x_train.shape[1:] == (12, 10, 3)
+
+
 # --------------------------------------------------------------------------- locating
 
 
@@ -247,10 +256,22 @@ def test_override_wins_and_bad_override_is_explained(isolated, fruits_tree, monk
 
 
 def test_unverified_download_is_not_used(isolated, fruits_tree):
+    from course_utils import fruits360
+
     target = isolated / "data" / "fruits-360"
     shutil.copytree(fruits_tree, target)
     assert datasets.find_real_fruits() is None  # no .verified.json stamp
     (target / datasets.VERIFIED_STAMP).write_text("{}")
+    assert datasets.find_real_fruits() is None, "a stamp that describes nothing was trusted"
+    groups = fruits360.compact_manifest(fruits360.hash_tree(target))
+    fruits360.write_stamp(target, source="test", groups=groups)
+    source = datasets.find_real_fruits()
+    assert source is not None and source.kind == "real" and source.root == target
+    # Files added after verification: the stamp no longer describes the folder.
+    extra = target / "Training" / "Banana" / "extra.jpg"
+    shutil.copy(next((target / "Training" / "Kiwi").glob("*.jpg")), extra)
+    assert datasets.find_real_fruits() is None, "a stamp of other files was trusted"
+    extra.unlink()
     assert datasets.find_real_fruits().kind == "real"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import matplotlib
@@ -12,7 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from course_utils import plotting, pretrained
+from course_utils import fileio, paths, plotting, pretrained
 
 
 @pytest.fixture(autouse=True)
@@ -31,12 +32,41 @@ def test_class_names_without_the_index_are_numbers_with_a_notice(isolated, capsy
     assert "class numbers" in capsys.readouterr().err
 
 
-def test_class_names_are_read_in_index_order(isolated, tmp_path, monkeypatch):
-    index = {"1": ["n0002", "goldfish"], "0": ["n0001", "tench"], "2": ["n0003", "shark"]}
-    path = tmp_path / "imagenet_class_index.json"
+def install_class_index(monkeypatch, index: dict) -> None:
+    """Put ``index`` into the (isolated) Keras cache as the class index the course trusts.
+
+    The file goes where a bundle or a download puts it; ``pretrained.CLASS_INDEX`` is
+    pointed at its MD5 (the real one is the published file's), so the real cache
+    lookup and hash check run unchanged.
+    """
+    path = paths.keras_cache_dir() / pretrained.CLASS_INDEX.filename
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(index), encoding="utf-8")
-    monkeypatch.setattr(pretrained, "ensure_file", lambda item, progress=True: path)
-    assert pretrained.imagenet_class_names() == ["tench", "goldfish", "shark"]
+    item = dataclasses.replace(pretrained.CLASS_INDEX, md5=fileio.file_hash(path, alg="md5"))
+    monkeypatch.setattr(pretrained, "CLASS_INDEX", item)
+
+
+def test_class_names_are_read_in_index_order(isolated, monkeypatch, capsys):
+    # Keys stored in a scrambled order: names must come out by class number, not file order.
+    order = np.random.default_rng(0).permutation(1000)
+    index = {str(i): [f"n{i:08d}", f"name {i}"] for i in order}
+    assert list(index)[:3] != ["0", "1", "2"]
+    install_class_index(monkeypatch, index)
+    names = pretrained.imagenet_class_names()
+    assert names == [f"name {i}" for i in range(1000)]
+    predictions = np.full((1, 1000), 1e-4, dtype="float32")
+    predictions[0, 954] = 0.9
+    assert pretrained.decode(predictions, top=1)[0][0][:2] == ("n00000954", "name 954")
+    assert "class numbers" not in capsys.readouterr().err
+
+
+def test_a_class_index_with_the_wrong_hash_is_not_trusted(isolated, monkeypatch, capsys):
+    install_class_index(monkeypatch, {str(i): [f"n{i}", f"name {i}"] for i in range(1000)})
+    path = paths.keras_cache_dir() / pretrained.CLASS_INDEX.filename
+    path.write_text(path.read_text(encoding="utf-8").replace("name 7", "nome 7"), encoding="utf-8")
+    names = pretrained.imagenet_class_names()  # damaged and (offline) not downloadable again
+    assert names[7] == "class 7"
+    assert "class numbers" in capsys.readouterr().err
 
 
 def test_class_names_agree_with_decode_when_the_index_is_installed():
