@@ -189,7 +189,8 @@ FAKE_CUINIT = (
 def test_nbval_fails_on_a_stray_error_line_and_passes_an_allowed_one(tmp_path):
     noisy = _write_notebook(
         tmp_path / "noisy.ipynb",
-        [new_code_cell(f"import sys\nprint({FAKE_CUINIT!r}, file=sys.stderr)")],
+        # Written to file descriptor 2, as TensorFlow's C++ code writes it.
+        [new_code_cell(f"import os\nos.write(2, {(FAKE_CUINIT + chr(10)).encode()!r})")],
     )
     failed = _run_nbval(noisy)
     assert failed.returncode != 0, failed.stdout
@@ -204,6 +205,7 @@ def test_nbval_fails_on_a_stray_error_line_and_passes_an_allowed_one(tmp_path):
         [
             new_markdown_cell("The red `remapper failed` line below is harmless: ..."),
             new_code_cell(f"import sys\nprint({remapper!r}, file=sys.stderr)"),
+            new_code_cell("print('an ordinary result')"),
         ],
     )
     passed = _run_nbval(explained)
