@@ -172,6 +172,13 @@ def _student_edition(args: argparse.Namespace) -> int:
     return 0
 
 
+def _app(args: argparse.Namespace) -> int:
+    from course_utils import app
+
+    app.serve(args.model, host=args.host, port=args.port)
+    return 0
+
+
 def _clean_notebooks(args: argparse.Namespace) -> int:
     from course_utils.instructor import lessons, policy
 
@@ -280,6 +287,16 @@ def build_parser() -> argparse.ArgumentParser:
         "progress", help="show your results of the lessons' checks and quizzes"
     )
     progress.set_defaults(run=_progress)
+
+    serve = commands.add_parser(
+        "app", help="serve an exported classifier: drop a photo, get the top 3 and Grad-CAM"
+    )
+    serve.add_argument("--model", required=True, help="the folder export_model wrote")
+    serve.add_argument("--port", type=int, default=8000, help="default: 8000")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="default: 127.0.0.1 (this computer only)"
+    )
+    serve.set_defaults(run=_app)
     return parser
 
 

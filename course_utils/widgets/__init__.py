@@ -15,6 +15,7 @@ from course_utils.widgets.convolution_playground import CUSTOM_KERNEL, Convoluti
 from course_utils.widgets.dataset_browser import SOURCE_LABELS, BrowsedImage, DatasetBrowser
 from course_utils.widgets.feature_maps import FeatureMapExplorer
 from course_utils.widgets.lime_controls import LimeControls
+from course_utils.widgets.upload import PhotoUploader
 
 __all__ = [
     "CUSTOM_KERNEL",
@@ -26,5 +27,6 @@ __all__ = [
     "Explorer",
     "FeatureMapExplorer",
     "LimeControls",
+    "PhotoUploader",
     "figure_output",
 ]
