@@ -36,6 +36,29 @@ def _fruit_on_white(size=40):
     return image, disc
 
 
+# --------------------------------------------------------------------------- the package
+
+
+def test_package_re_exports_every_public_name_of_its_modules():
+    """``contexts.X`` works for every public X of every module (lessons use only that)."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    modules = [info.name for info in pkgutil.iter_modules(contexts.__path__)]
+    assert {"settings", "masks", "photos", "scenes", "hard_sets", "augment"} <= set(modules)
+    for name in modules:
+        module = importlib.import_module(f"course_utils.contexts.{name}")
+        assert module.__doc__ and module.__doc__.strip(), f"{name} has no opening docstring"
+        for public, value in vars(module).items():
+            if public.startswith("_") or inspect.ismodule(value):
+                continue
+            if getattr(value, "__module__", module.__name__) != module.__name__:
+                continue  # imported from elsewhere (dataclass, Path, ...)
+            assert public in contexts.__all__, f"{name}.{public} is not re-exported"
+            assert getattr(contexts, public) is value
+
+
 # --------------------------------------------------------------------------- masks
 
 
