@@ -159,13 +159,16 @@ def kernel_environment(*, quick: bool) -> dict[str, str]:
 
     Relative locations (``COURSE_DATA_DIR=course-data``) are made absolute against the
     folder the command started in (:func:`course_utils.paths.absolute_environment`),
-    because the kernel runs in a temporary folder.
+    because the kernel runs in a temporary folder. Exercise progress is not recorded
+    (``COURSE_PROGRESS=off``) unless the caller set that variable.
     """
     env = paths.absolute_environment()
     for name in _MORE_LOCATIONS:
         if env.get(name):
             env[name] = str(paths.resolve_setting(env[name]))
     env.update(COURSE_QUICK="1" if quick else "0", TF_CPP_MIN_LOG_LEVEL="2")
+    # The instructor's run answers every exercise with its solution: not the learner's progress.
+    env.setdefault("COURSE_PROGRESS", "off")
     env.pop("MPLBACKEND", None)  # a non-inline backend would leave the figures out
     return env
 
