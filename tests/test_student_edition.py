@@ -142,6 +142,26 @@ def test_leak_check_catches_a_solution():
     assert leaks(lesson, student) == ["cell 2 holds a solution"]
 
 
+def test_instructor_cells_are_removed_and_nothing_else():
+    # Speaker notes for the slides (markdown tagged "instructor") never reach students.
+    lesson = lesson_fixture()
+    plain = edition.student_notebook(json.loads(json.dumps(lesson)), "99_tiny.ipynb")
+    note = new_markdown_cell("Ask who has seen a confusion matrix. (instructor only)")
+    note.metadata["tags"] = ["instructor"]
+    lesson["cells"].insert(2, json.loads(json.dumps(note)))
+    student = edition.student_notebook(lesson, "99_tiny.ipynb")
+    assert "instructor only" not in json.dumps(student)
+    assert not any("instructor" in tags(cell) for cell in student["cells"])
+    assert student["cells"] == plain["cells"], "every other cell is as without the note"
+    assert any("instructor" in tags(cell) for cell in lesson["cells"]), "lesson unchanged"
+
+
+def test_committed_student_edition_has_no_instructor_cells():
+    for path in sorted(FOLDER.glob("*.ipynb")):
+        cells = lessons.read_notebook(path)["cells"]
+        assert not [c for c in cells if "instructor" in tags(c)], f"{path.name}: {FIX}"
+
+
 def test_missing_cell_ids_are_derived_deterministically():
     lesson = lesson_fixture(with_ids=False)
     first = edition.student_notebook(lesson, "99_tiny.ipynb")

@@ -2,7 +2,8 @@
 
 ``python -m course_utils student-edition [--check] [--output DIR]`` writes
 ``student-edition/`` (or ``DIR``): each cell tagged ``solution`` becomes an empty cell
-tagged ``exercise``, outputs are stripped, and a README lists the notebooks.
+tagged ``exercise``, cells tagged ``instructor`` (the slides' speaker notes) are removed,
+outputs are stripped, and a README lists the notebooks.
 
 The command never destroys work it did not write. It writes a marker file
 (``.student-edition``) that records a hash of every file it wrote, and it
@@ -41,6 +42,7 @@ from course_utils.instructor.policy import strip_outputs
 STUDENT_FOLDER = "student-edition"
 MARKER = ".student-edition"
 SOLUTION_TAG = "solution"
+INSTRUCTOR_TAG = "instructor"  # speaker notes for the slides: not for students
 EXERCISE_TAG = "exercise"
 EXERCISE_CODE = "# Your solution here\n"
 EXERCISE_MARKDOWN = "*Your answer here.*"
@@ -70,12 +72,18 @@ def is_solution(cell: dict) -> bool:
     return SOLUTION_TAG in tags_of(cell)
 
 
+def is_instructor_only(cell: dict) -> bool:
+    """True for a cell only the instructor sees (tagged ``instructor``: speaker notes)."""
+    return INSTRUCTOR_TAG in tags_of(cell)
+
+
 def student_notebook(notebook: dict, name: str) -> dict:
     """Return the student version of ``notebook`` (the input is not changed).
 
     Each cell tagged ``solution`` becomes an empty cell of the same type tagged
     ``exercise`` (``# Your solution here`` for code); the exercise text's "Solution: click
-    the collapsed cell below" becomes an invitation to write one. Outputs, execution counts
+    the collapsed cell below" becomes an invitation to write one. Cells tagged
+    ``instructor`` are removed. Outputs, execution counts
     and widget state are removed. Cell ids are kept, or derived from the source notebook
     when missing, so the result is the same every time.
 
@@ -90,6 +98,8 @@ def student_notebook(notebook: dict, name: str) -> dict:
     student["nbformat"], student["nbformat_minor"] = 4, max(5, notebook.get("nbformat_minor", 5))
     cells, taken = [], set()
     for index, cell in enumerate(student.get("cells", [])):
+        if is_instructor_only(cell):
+            continue
         cell_id = _cell_id(name, index, cell, taken)
         if is_solution(cell):
             if cell["cell_type"] == "code":
