@@ -200,6 +200,33 @@ def _clean_notebooks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _slides(args: argparse.Namespace) -> int:
+    from course_utils.instructor import slides
+
+    report = slides.build_slides(
+        [Path(p) for p in args.notebooks],
+        output=Path(args.output) if args.output else None,
+        build=Path(args.build) if args.build else None,
+        execute=args.execute,
+        course_deck=not args.no_course,
+        announce=_say,
+    )
+    for line in report.warnings:
+        _say(f"warning: {line}")
+    print("| deck | slides | notes | figures | MB |\n|---|---:|---:|---:|---:|")
+    for deck in report.decks:
+        print(
+            f"| {deck.path.name} | {deck.slides} | {deck.notes} | {deck.figures} "
+            f"| {deck.bytes / 1e6:.1f} |"
+        )
+    print(
+        f"\n{_count(len(report.decks), 'deck')} in {report.output} ({report.seconds:.0f} s); "
+        f"open one in a browser (offline: reveal.js is in {report.output / slides.ASSETS}). "
+        "Press S for the speaker notes."
+    )
+    return 0
+
+
 def _progress(args: argparse.Namespace) -> int:
     from course_utils.checks import catalogue, progress
 
@@ -282,6 +309,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="only report (exit status 1 if any is not clean)"
     )
     clean.set_defaults(run=_clean_notebooks)
+
+    deck = commands.add_parser("slides", help="build offline reveal.js slides from the lessons")
+    deck.add_argument("notebooks", nargs="*", help="default: every notebook in notebooks/")
+    deck.add_argument("--output", default=None, help="folder for the decks (default: build/slides)")
+    deck.add_argument("--build", default=None, help="where the executed runs are (default: build/)")
+    deck.add_argument(
+        "--execute", action="store_true", help="run lessons without an executed copy (quick mode)"
+    )
+    deck.add_argument("--no-course", action="store_true", help="skip the whole-course deck")
+    deck.set_defaults(run=_slides)
 
     progress = commands.add_parser(
         "progress", help="show your results of the lessons' checks and quizzes"
