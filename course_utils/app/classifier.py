@@ -124,7 +124,7 @@ class Classifier:
             probabilities = keras.ops.convert_to_numpy(self.model(batch, training=False))[0]
             best = int(np.argmax(probabilities))
             heatmap = explain.grad_cam(self.model, batch, class_index=best, check=False)[0]
-        order = np.argsort(probabilities)[::-1][: self.top]
+        order = np.argsort(-probabilities, kind="stable")[: self.top]
         top = [(self.class_names[i], float(probabilities[i])) for i in order]
         overlay = plotting.overlay_heatmap(shown, heatmap)
         buffer = io.BytesIO()

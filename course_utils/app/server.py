@@ -81,7 +81,7 @@ drop.addEventListener("drop", (e) => { e.preventDefault(); drop.classList.remove
 """
 
 
-def _handler(classifier: Classifier) -> type[BaseHTTPRequestHandler]:
+def _handler(classifier: Classifier, log: bool) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "CourseApp/1"
 
@@ -128,18 +128,22 @@ def _handler(classifier: Classifier) -> type[BaseHTTPRequestHandler]:
             self._json(HTTPStatus.OK, answer)
 
         def log_message(self, format: str, *args) -> None:
-            print(f"{self.address_string()} {format % args}", file=sys.stderr)
+            if log:
+                print(f"{self.address_string()} {format % args}", file=sys.stderr)
 
     return Handler
 
 
-def make_server(model: str | Path | Classifier, *, host: str = "127.0.0.1", port: int = 8000):
+def make_server(
+    model: str | Path | Classifier, *, host: str = "127.0.0.1", port: int = 8000, log: bool = True
+):
     """Build the server (not started): ``server.serve_forever()``, ``server.shutdown()``.
 
-    ``port=0`` picks a free port (``server.server_address[1]`` says which).
+    ``port=0`` picks a free port (``server.server_address[1]`` says which); ``log=False``
+    keeps the one line per request off stderr.
     """
     classifier = model if isinstance(model, Classifier) else Classifier(model)
-    server = ThreadingHTTPServer((host, port), _handler(classifier))
+    server = ThreadingHTTPServer((host, port), _handler(classifier, log))
     server.daemon_threads = True
     server.classifier = classifier
     return server
