@@ -48,7 +48,7 @@ def png_of_a_plot() -> str:
     axes.plot([0, 1, 2], [0, 1, 0])
     axes.set_title("a small plot")
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    figure.savefig(buffer, format="png", bbox_inches="tight")
     plt.close(figure)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 

@@ -92,7 +92,7 @@ window.MathJax = {
 <style type="text/css">
 .reveal .slides > section > section { height: 100%; overflow-y: auto; }
 .reveal .course-link small { color: #555; }
-.jp-OutputArea-output img { max-height: 560px; }
+.jp-OutputArea-output img { max-height: 560px; display: block; margin: 0 auto; }
 </style>
 {%- endblock html_head_js_mathjax -%}
 {%- block footer_js -%}
