@@ -7,6 +7,10 @@
 #   make student          regenerate student-edition/ (solutions replaced by empty exercise cells)
 #   make clean-notebooks  strip outputs, execution counts and widget state (CHECK=1: only report)
 #   make bundle           on a connected machine: everything the course downloads, one zip
+#   make slides           offline reveal.js decks from the lessons -> build/slides/
+#   make schedule         docs/schedule.md from the lessons' minutes and the measured timings
+#   make workshop-server  a JupyterHub for the room (PORT=8000); make workshop-server-stop
+#   make npm              the npm packages of tools/ (reveal.js, MathJax, the hub's proxy)
 
 SHELL := /bin/bash
 VENV ?= .venv
@@ -23,6 +27,12 @@ PYTHON ?= $(shell for p in python3 python3.12 python3.11 python3.10 python3.13; 
 	&& { echo $$p; break; }; done)
 
 .PHONY: lab test lint doctor data notebooks notebooks-quick student clean-notebooks bundle install clean-env
+.PHONY: npm slides schedule workshop-server workshop-server-stop
+
+NPM ?= npm
+# npm ci leaves node_modules/.package-lock.json: newer than the lock file means installed.
+NPM_STAMPS := tools/slides/node_modules/.package-lock.json tools/workshop/node_modules/.package-lock.json
+HAVE_NPM := $(shell command -v $(NPM) 2>/dev/null)
 
 install: $(STAMP)
 
@@ -45,7 +55,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check course_utils tests
 
-test: $(STAMP)
+# With npm on the PATH the slide and hub tests get their packages; without, they say so and skip.
+test: $(STAMP) $(if $(HAVE_NPM),npm,)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check course_utils tests
 	COURSE_QUICK=1 $(BIN)/pytest $(PYTEST_ARGS)
@@ -70,6 +81,23 @@ clean-notebooks: $(STAMP)
 
 bundle: $(STAMP)
 	$(BIN)/python -m course_utils bundle create course-bundle.zip
+
+tools/%/node_modules/.package-lock.json: tools/%/package-lock.json
+	$(NPM) ci --prefix tools/$* --no-audit --no-fund
+
+npm: $(NPM_STAMPS)
+
+slides: $(STAMP) tools/slides/node_modules/.package-lock.json
+	$(BIN)/python -m course_utils slides --execute $(SLIDES_ARGS)
+
+schedule: $(STAMP)
+	$(BIN)/python -m course_utils schedule
+
+workshop-server: $(STAMP) tools/workshop/node_modules/.package-lock.json
+	$(BIN)/python -m course_utils workshop-server start --port $(or $(WORKSHOP_PORT),8000) $(WORKSHOP_ARGS)
+
+workshop-server-stop: $(STAMP)
+	$(BIN)/python -m course_utils workshop-server stop $(WORKSHOP_ARGS)
 
 clean-env:
 	rm -rf $(VENV)
