@@ -436,3 +436,27 @@ def test_heatmap_per_superpixel():
     np.testing.assert_allclose(explain.heatmap_per_superpixel(heat, segments), [0.0, 0.5])
     small = np.array([[0.0, 1.0]])
     assert explain.heatmap_per_superpixel(small, segments).argmax() == 1
+
+
+def test_render_lime_draws_for_in_blue_and_against_in_orange():
+    # A grey 80x80 picture: the left half speaks for the class (+1), the right half against.
+    image = np.full((80, 80, 3), 128, dtype=np.uint8)
+    mask = np.zeros((80, 80), dtype=int)
+    mask[10:70, 5:35] = 1
+    mask[10:70, 45:75] = -1
+    picture = explain.render_lime(image, mask).astype(int)
+    blue, orange = np.array(explain.FOR_COLOUR) * 255, np.array(explain.AGAINST_COLOUR) * 255
+    # The outlines are drawn in the two colours exactly; the insides are tinted towards them.
+    np.testing.assert_allclose(picture[10, 20], blue, atol=1)
+    np.testing.assert_allclose(picture[10, 60], orange, atol=1)
+    assert picture[40, 20, 2] > picture[40, 20, 0]  # for: more blue than red
+    assert picture[40, 60, 0] > picture[40, 60, 2]  # against: more red than blue
+    # Red and green are never the pair: a colour-blind reader must tell the two apart.
+    assert abs(explain.FOR_COLOUR[2] - explain.AGAINST_COLOUR[2]) > 0.5
+
+
+def test_weight_colour_map_runs_from_orange_through_white_to_blue():
+    cmap = explain.weight_colour_map()
+    np.testing.assert_allclose(cmap(0.0)[:3], explain.AGAINST_COLOUR, atol=0.01)
+    np.testing.assert_allclose(cmap(0.5)[:3], (1.0, 1.0, 1.0), atol=0.01)
+    np.testing.assert_allclose(cmap(1.0)[:3], explain.FOR_COLOUR, atol=0.01)

@@ -22,6 +22,8 @@ this package is cheap.
 from course_utils.explain.feature_maps import feature_maps, filters_as_images, show_feature_maps
 from course_utils.explain.gradcam import grad_cam, upsample_heatmap
 from course_utils.explain.lime import (
+    AGAINST_COLOUR,
+    FOR_COLOUR,
     explain_with_lime,
     heatmap_per_superpixel,
     lime_mask,
@@ -32,6 +34,7 @@ from course_utils.explain.lime import (
     superpixels,
     top_k_iou,
     top_superpixels,
+    weight_colour_map,
     weight_rank_correlation,
 )
 from course_utils.explain.model_split import (
@@ -43,6 +46,8 @@ from course_utils.explain.model_split import (
 )
 
 __all__ = [
+    "AGAINST_COLOUR",
+    "FOR_COLOUR",
     "SplitModel",
     "explain_with_lime",
     "feature_map_layers",
@@ -63,5 +68,6 @@ __all__ = [
     "top_k_iou",
     "top_superpixels",
     "upsample_heatmap",
+    "weight_colour_map",
     "weight_rank_correlation",
 ]

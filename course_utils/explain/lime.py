@@ -19,6 +19,14 @@ import numpy as np
 from course_utils.explain.gradcam import upsample_heatmap
 from course_utils.explain.model_split import _as_batch
 
+FOR_COLOUR = (0.0, 0.447, 0.698)
+"""Blue (Okabe-Ito ``#0072B2``): superpixels that speak *for* the class."""
+
+AGAINST_COLOUR = (0.835, 0.369, 0.0)
+"""Orange (Okabe-Ito vermillion ``#D55E00``): superpixels that speak *against* the class.
+
+Blue and orange stay apart for the common colour-vision deficiencies (red and green do not)."""
+
 
 def lime_predict_fn(
     model,
@@ -239,9 +247,9 @@ def lime_mask(
 def render_lime(image, mask, segments=None, fade: float = 0.65) -> np.ndarray:
     """Draw a LIME mask on an image: chosen superpixels in full colour, the rest faded.
 
-    Superpixels for the class (+1 in the mask) get a green outline and a light green
-    tint, those against it (-1) a red outline and tint; everything else is faded
-    towards light grey.
+    Superpixels for the class (+1 in the mask) get a blue outline and a light blue
+    tint (:data:`FOR_COLOUR`), those against it (-1) an orange outline and tint
+    (:data:`AGAINST_COLOUR`); everything else is faded towards light grey.
 
     Parameters
     ----------
@@ -272,7 +280,7 @@ def render_lime(image, mask, segments=None, fade: float = 0.65) -> np.ndarray:
     if segments is not None:
         out = mark_boundaries(out, segments, color=(1, 1, 0), mode="inner")
     out = np.where(mask[..., None] == 0, (1 - fade) * out + fade * 0.82, out)
-    for value, colour in ((1, (0.0, 0.7, 0.1)), (-1, (0.85, 0.05, 0.05))):
+    for value, colour in ((1, FOR_COLOUR), (-1, AGAINST_COLOUR)):
         selected = mask == value
         if not selected.any():
             continue
@@ -282,6 +290,23 @@ def render_lime(image, mask, segments=None, fade: float = 0.65) -> np.ndarray:
             edge = binary_dilation(edge) & selected
         out[edge] = colour
     return (np.clip(out, 0, 1) * 255).astype("uint8")
+
+
+def weight_colour_map():
+    """A diverging colour map for LIME weights: orange (against), white (0), blue (for).
+
+    Use it with limits symmetric around zero, e.g.
+    ``imshow(weights[segments], cmap=weight_colour_map(), vmin=-m, vmax=m)``, and a colour bar.
+
+    Returns
+    -------
+    matplotlib.colors.LinearSegmentedColormap
+    """
+    from matplotlib.colors import LinearSegmentedColormap
+
+    return LinearSegmentedColormap.from_list(
+        "lime_against_for", [AGAINST_COLOUR, (1.0, 1.0, 1.0), FOR_COLOUR]
+    )
 
 
 def top_k_iou(first, second, label: int | None = None, k: int = 5) -> float:

@@ -12,8 +12,8 @@ from course_utils.widgets.base import Explorer
 class LimeControls(Explorer):
     """Change LIME's superpixels and how much of the explanation to show, for one image.
 
-    Shows the image cut into superpixels, the explanation (green: superpixels that
-    speak for the class, red: against, the rest dimmed) and the surrogate's weights of
+    Shows the image cut into superpixels, the explanation (blue: superpixels that
+    speak for the class, orange: against, the rest dimmed) and the surrogate's weights of
     the superpixels shown. Changing the number of superpixels reruns LIME (with few
     samples, and cached per setting, so moving back is instant); ``positive only`` and
     ``superpixels shown`` only change the picture.
@@ -150,7 +150,7 @@ class LimeControls(Explorer):
             f"SLIC made {result['count']} superpixels (target {result['target']})", fontsize=9
         )
         axes[1].imshow(explain.render_lime(self.image, result["mask"]))
-        kind = "for" if result["positive_only"] else "for (green) / against (red)"
+        kind = "for" if result["positive_only"] else "for (blue) / against (orange)"
         axes[1].set_title(f"{len(result['chosen'])} superpixels {kind} {name}", fontsize=9)
         outline = [effects.withStroke(linewidth=2.5, foreground="black")]
         for rank, (row, col) in enumerate(superpixel_centres(result), start=1):
@@ -172,7 +172,7 @@ class LimeControls(Explorer):
         axes[2].barh(
             ranks[::-1],
             values[::-1],
-            color=["tab:green" if v > 0 else "tab:red" for v in values[::-1]],
+            color=[explain.FOR_COLOUR if v > 0 else explain.AGAINST_COLOUR for v in values[::-1]],
         )
         axes[2].axvline(0, color="black", linewidth=0.8)
         axes[2].set_xlabel("weight in the local linear model")
