@@ -227,6 +227,23 @@ def _slides(args: argparse.Namespace) -> int:
     return 0
 
 
+def _schedule(args: argparse.Namespace) -> int:
+    from course_utils.instructor import schedule
+
+    text = schedule.generate_schedule()
+    path = Path(args.output) if args.output else schedule.repository() / schedule.SCHEDULE_FILE
+    if args.check:
+        if schedule.schedule_differs(text, path):
+            _error(f"{path} is out of date: {schedule.STALE_HINT}.")
+            return 1
+        print(f"{path} is up to date.")
+        return 0
+    changed = schedule.schedule_differs(text, path)
+    schedule.write_schedule(text, path)
+    print(f"{'Wrote' if changed else 'Unchanged:'} {path}")
+    return 0
+
+
 def _progress(args: argparse.Namespace) -> int:
     from course_utils.checks import catalogue, progress
 
@@ -319,6 +336,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     deck.add_argument("--no-course", action="store_true", help="skip the whole-course deck")
     deck.set_defaults(run=_slides)
+
+    plan = commands.add_parser(
+        "schedule", help="write docs/schedule.md: one- and two-day workshop timetables"
+    )
+    plan.add_argument("--check", action="store_true", help="only say whether it is up to date")
+    plan.add_argument("--output", default=None, help="another file (default: docs/schedule.md)")
+    plan.set_defaults(run=_schedule)
 
     progress = commands.add_parser(
         "progress", help="show your results of the lessons' checks and quizzes"

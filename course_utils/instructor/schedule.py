@@ -55,6 +55,12 @@ class LessonTime:
     measured: bool
 
     @property
+    def label(self) -> str:
+        """The lesson's number and title, as in the timetable."""
+        number = self.notebook[:2]
+        return self.title if self.title.startswith(number) else f"{number} {self.title}"
+
+    @property
     def total(self) -> int:
         """Teaching, exercises and compute, rounded up to :data:`ROUND_TO` minutes."""
         minutes = self.teaching + self.exercises + self.compute
@@ -183,23 +189,27 @@ def plan_days(times: list[LessonTime], *, days: int) -> tuple[list[list[Block]],
     """Lay the lessons out over ``days`` workshop days; return the days and what is left.
 
     Lessons keep their order; a break that falls inside a lesson interrupts it (the
-    lesson goes on after it); a lesson that would end after :data:`DAY_END` starts the
-    next day, and when there is none it and every later lesson are left for self-study.
+    lesson goes on after it). Over several days the lessons are shared out evenly: a
+    lesson starts the next day when more than half of it would go beyond an equal share
+    of the total, or when it would end after :data:`DAY_END`. What does not fit in the
+    last day is left for self-study (that lesson and every later one).
     """
     if days < 1:
         raise ValueError("days must be at least 1.")
+    share = sum(t.total for t in times) / days
     plan: list[list[Block]] = [[] for _ in range(days)]
-    day, clock, pending = 0, DAY_START, list(times)
+    day, clock, content, pending = 0, DAY_START, 0, list(times)
     while pending and day < days:
         lesson = pending[0]
         blocks, end = _place(lesson, clock)
-        if end > DAY_END:
+        over_share = day < days - 1 and content and content + lesson.total / 2 > share
+        if end > DAY_END or over_share:
             if clock == DAY_START:
                 raise ValueError(f"{lesson.notebook} takes {lesson.total} min: longer than a day.")
-            day, clock = day + 1, DAY_START
+            day, clock, content = day + 1, DAY_START, 0
             continue
         plan[day] += blocks
-        clock = end
+        clock, content = end, content + lesson.total
         pending.pop(0)
     for blocks in plan:  # the breaks after the last lesson of a day are not needed
         while blocks and blocks[-1].what in {name for _, _, name in BREAKS}:
@@ -209,7 +219,7 @@ def plan_days(times: list[LessonTime], *, days: int) -> tuple[list[list[Block]],
 
 def _place(lesson: LessonTime, clock: int) -> tuple[list[Block], int]:
     """The blocks of one lesson starting at ``clock``, with breaks, and when it ends."""
-    label = f"{lesson.notebook[:2]} {lesson.title}"
+    label = lesson.label
     blocks, left, first = [], lesson.total, True
     for start, length, name in BREAKS:
         if clock <= start < clock + left or (first and clock == start):
@@ -253,9 +263,7 @@ def schedule_markdown(times: list[LessonTime], *, measured_on: str) -> str:
     ]
     for t in times:
         compute = f"{t.compute}" if t.measured else "not measured (0)"
-        lines.append(
-            f"| {t.notebook[:2]} {t.title} | {t.teaching} | {t.exercises} | {compute} | {t.total} |"
-        )
+        lines.append(f"| {t.label} | {t.teaching} | {t.exercises} | {compute} | {t.total} |")
     total = sum(t.total for t in times)
     lines += [f"| **total** | | | | **{total}** ({total / 60:.1f} h) |", ""]
     if not all(t.measured for t in times):
@@ -275,7 +283,7 @@ def schedule_markdown(times: list[LessonTime], *, measured_on: str) -> str:
         if left:
             lines += [
                 "Not in this workshop (self-study afterwards, or a second day): "
-                + ", ".join(f"{t.notebook[:2]} {t.title} ({t.total} min)" for t in left)
+                + ", ".join(f"{t.label} ({t.total} min)" for t in left)
                 + ".",
                 "",
             ]
