@@ -244,6 +244,39 @@ def _schedule(args: argparse.Namespace) -> int:
     return 0
 
 
+def _workshop_server(args: argparse.Namespace) -> int:
+    from course_utils.instructor import workshop
+
+    folder = Path(args.folder) if args.folder else None
+    if args.action == "stop":
+        if workshop.stop_hub(folder=folder):
+            print("Workshop hub stopped (and every attendee's server).")
+            return 0
+        _error("no workshop hub is running from that folder (nothing to stop).")
+        return 1
+    _say("starting JupyterHub ...")
+    hub = workshop.start_hub(
+        port=args.port,
+        ip=args.ip,
+        folder=folder,
+        shared=Path(args.shared) if args.shared else None,
+        password=args.password,
+        mem_limit=args.mem_limit,
+        cpu_limit=args.cpu_limit,
+        quick=args.quick,
+        fruits=Path(args.fruits) if args.fruits else None,
+    )
+    print(
+        f"Workshop hub running at {hub.url} (pid {hub.pid}; listening on {args.ip}).\n"
+        f"Attendees: any user name, password {hub.password}\n"
+        f"Instructor: user {workshop.ADMIN_USER}, password {hub.admin_password} (admin page)\n"
+        f"Each attendee's work: {hub.folder / 'users'}/<name>; log: {hub.folder}/jupyterhub.log\n"
+        "Stop it with: python -m course_utils workshop-server stop"
+        + (f" --folder {args.folder}" if args.folder else "")
+    )
+    return 0
+
+
 def _progress(args: argparse.Namespace) -> int:
     from course_utils.checks import catalogue, progress
 
@@ -343,6 +376,23 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--check", action="store_true", help="only say whether it is up to date")
     plan.add_argument("--output", default=None, help="another file (default: docs/schedule.md)")
     plan.set_defaults(run=_schedule)
+
+    hub = commands.add_parser(
+        "workshop-server", help="start or stop a JupyterHub for a workshop room"
+    )
+    hub.add_argument("action", choices=("start", "stop"))
+    hub.add_argument("--port", type=int, default=8000, help="port attendees connect to")
+    hub.add_argument("--ip", default="0.0.0.0", help="address to listen on (default: all)")
+    hub.add_argument("--folder", default=None, help="the hub's state (default: build/workshop)")
+    hub.add_argument(
+        "--shared", default=None, help="shared read-only data and weights (default: FOLDER/shared)"
+    )
+    hub.add_argument("--password", default=None, help="attendees' password (8+ characters)")
+    hub.add_argument("--mem-limit", default="3G", help="per attendee (address-space guard)")
+    hub.add_argument("--cpu-limit", type=float, default=1.0, help="threads per attendee")
+    hub.add_argument("--quick", action="store_true", help="lessons in quick mode for everyone")
+    hub.add_argument("--fruits", default=None, help="a Fruits-360 folder for everyone")
+    hub.set_defaults(run=_workshop_server)
 
     progress = commands.add_parser(
         "progress", help="show your results of the lessons' checks and quizzes"
