@@ -13,9 +13,15 @@ One module per concern:
 ``policy``
     the output policy: no outputs, execution counts or widget state in committed notebooks
     (``python -m course_utils clean-notebooks``)
-
-Coming here next: the slides, the workshop schedule and the workshop server, each in a
-module of its own.
+``slides``
+    offline reveal.js decks from the lessons, with speaker notes
+    (``python -m course_utils slides``)
+``schedule``
+    the one- and two-day timetables from the lessons' minutes and the measured timings
+    (``python -m course_utils schedule``)
+``workshop``, ``workshop_client``, ``workshop_spawner``
+    a JupyterHub for a workshop room (``python -m course_utils workshop-server``); driving
+    it through its API; the spawner JupyterHub loads (only that one imports JupyterHub)
 
 These functions take keyword-only options, return results and raise ``ValueError`` or
 ``FileNotFoundError`` with what to do; only ``course_utils.__main__`` reads arguments and
@@ -41,10 +47,19 @@ from course_utils.instructor.runner import (
     timings_table,
     update_readme,
 )
+from course_utils.instructor.schedule import (
+    LessonTime,
+    generate_schedule,
+    lesson_minutes,
+    plan_days,
+    set_lesson_minutes,
+)
+from course_utils.instructor.slides import Deck, SlidesReport, build_slides, choose_slides
 from course_utils.instructor.student import (
     MARKER,
     STUDENT_FOLDER,
     EditionWrite,
+    is_instructor_only,
     is_solution,
     student_dir,
     student_edition,
@@ -52,25 +67,39 @@ from course_utils.instructor.student import (
     student_notebook,
     write_student_edition,
 )
+from course_utils.instructor.workshop import Hub, start_hub, stop_hub
 
 __all__ = [
+    "Deck",
+    "EditionWrite",
+    "Hub",
+    "LessonTime",
     "MARKER",
     "README_END",
     "README_START",
-    "STUDENT_FOLDER",
-    "EditionWrite",
     "RunReport",
     "RunResult",
+    "STUDENT_FOLDER",
+    "SlidesReport",
+    "build_slides",
+    "choose_slides",
     "clean_notebooks",
+    "generate_schedule",
     "is_inside",
+    "is_instructor_only",
     "is_solution",
+    "lesson_minutes",
     "lesson_notebooks",
     "notebooks_dir",
+    "plan_days",
     "policy_problems",
     "read_notebook",
     "repository",
     "run_notebook",
     "run_notebooks",
+    "set_lesson_minutes",
+    "start_hub",
+    "stop_hub",
     "strip_outputs",
     "student_dir",
     "student_edition",
