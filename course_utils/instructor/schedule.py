@@ -95,7 +95,7 @@ def lesson_minutes(notebook: dict, name: str) -> tuple[int, int]:
             raise ValueError(
                 f"{name} does not declare {key} (a whole number >= 0) in its notebook "
                 f'metadata: add "{METADATA_KEY}": {{"teaching_minutes": 30, '
-                '"exercise_minutes": 15}} (JupyterLab: Property Inspector, Notebook metadata).'
+                '"exercise_minutes": 15} (JupyterLab: Property Inspector, Notebook metadata).'
             )
         values.append(value)
     return values[0], values[1]
