@@ -9,9 +9,9 @@ architecture with **random weights** after the same red notice.
 MobileNetV3 and EfficientNet carry their preprocessing inside the model (they take 0-255
 RGB pixels), so their ``preprocess_input`` is the identity; VGG16's is not (BGR, mean
 subtracted), which is why :class:`~course_utils.pretrained.Pretrained` keeps the two
-together. The weight files below are not yet in ``pretrained.COURSE_FILES``, so
-``fetch-weights`` and instructor bundles do not carry them; when they are added there,
-:func:`load_base` uses that registry.
+together. Their weight files are registered in ``pretrained.COURSE_FILES`` (one
+definition, so ``fetch-weights`` and instructor bundles carry them); the names below refer
+to those entries.
 """
 
 from __future__ import annotations
@@ -20,22 +20,8 @@ from dataclasses import dataclass
 
 from course_utils import pretrained
 
-_RANDOM = "lesson 09 uses random weights instead"
-MOBILENET_V3_SMALL_NOTOP = pretrained.RemoteFile(
-    "weights_mobilenet_v3_small_224_1.0_float_no_top_v2.h5",
-    "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v3/"
-    "weights_mobilenet_v3_small_224_1.0_float_no_top_v2.h5",
-    "d3e8ec802a04aa4fc771ee12a9a9b836",
-    "MobileNetV3Small weights (no classifier, 4 MB)",
-    _RANDOM,
-)
-EFFICIENTNET_B0_NOTOP = pretrained.RemoteFile(
-    "efficientnetb0_notop.h5",
-    "https://storage.googleapis.com/keras-applications/efficientnetb0_notop.h5",
-    "50bc09e76180e00e4465e1a485ddc09d",
-    "EfficientNetB0 weights (no classifier, 16 MB)",
-    _RANDOM,
-)
+MOBILENET_V3_SMALL_NOTOP = pretrained.MOBILENET_V3_SMALL_NOTOP
+EFFICIENTNET_B0_NOTOP = pretrained.EFFICIENTNET_B0_NOTOP
 
 
 @dataclass(frozen=True)

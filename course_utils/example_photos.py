@@ -1,22 +1,21 @@
-"""The offline stand-in for "a folder of your own photos", and where lesson 09 finds yours.
+"""The offline stand-in for "a folder of your own photos" in lesson 09.
 
-Lesson 09 trains on the learner's folder, named by ``COURSE_OWN_PHOTOS`` (see
-:func:`own_photos_folder`). Without one, :func:`make_example_folder` writes a folder
-that looks like a first project: a few fruit classes of the course's data (real
-Fruits-360 photos or the generated fruits, whichever is active) set into real photo
-backgrounds by :mod:`course_utils.contexts` (backgrounds of its ``"train"`` pool), saved
-as JPEG files, one folder per class, **with the usual problems planted on purpose**
-(listed in :data:`PLANTED`): copies of a photo, sideways phone photos, a gray and a
-transparent picture, a damaged file, a note, a hidden file, a huge photo and a smaller
-class. It stands in for a learner's photos; it is not one: the objects are the course's
-fruits, cut out of their white background.
+Lesson 09 trains on the learner's folder, named by ``COURSE_OWN_PHOTOS`` or the lesson's
+``OWN_PHOTOS`` setting (:func:`course_utils.paths.own_photos_dir` reads them). Without
+one, :func:`make_example_folder` writes a folder that looks like a first project: a few
+fruit classes of the course's data (real Fruits-360 photos or the generated fruits,
+whichever is active) set into real photo backgrounds by :mod:`course_utils.contexts`
+(backgrounds of its ``"train"`` pool), saved as JPEG files, one folder per class, **with
+the usual problems planted on purpose** (listed in :data:`PLANTED`): copies of a photo,
+sideways phone photos, a gray and a transparent picture, a damaged file, a note, a hidden
+file, a huge photo and a smaller class. It stands in for a learner's photos; it is not
+one: the objects are the course's fruits, cut out of their white background.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +23,6 @@ from PIL import Image
 
 from course_utils import fileio, paths
 
-OWN_PHOTOS_ENV = "COURSE_OWN_PHOTOS"
 EXAMPLE_CLASSES = ("Banana", "Kiwi", "Raspberry", "Lemon")
 """Four fruits that look different; the last one gets half as many photos (imbalance)."""
 EXAMPLE_VERSION = "1"
@@ -46,26 +44,6 @@ PLANTED = {
     "class imbalance": ["Lemon"],
 }
 """The problems planted in the example folder: kind -> files (relative to the folder)."""
-
-
-def own_photos_folder() -> Path | None:
-    """The learner's folder named by ``COURSE_OWN_PHOTOS``, or ``None`` when it is not set.
-
-    Raises
-    ------
-    FileNotFoundError
-        When the variable names something that is not a folder.
-    """
-    value = os.environ.get(OWN_PHOTOS_ENV, "").strip()
-    if not value:
-        return None
-    folder = paths.resolve_setting(value)
-    if not folder.is_dir():
-        raise FileNotFoundError(
-            f"{OWN_PHOTOS_ENV}={value} is not a folder ({folder}). Make a folder with one "
-            f"sub-folder of photos per class, or unset {OWN_PHOTOS_ENV} to use the example."
-        )
-    return folder
 
 
 def _jpeg(array: np.ndarray, quality: int = 90, exif: bytes | None = None) -> bytes:
@@ -184,7 +162,7 @@ def make_example_folder(*, per_class: int = 60, seed: int = 0, verbose: bool = T
     if verbose:
         kind = "real Fruits-360 photos" if source.is_real else "GENERATED fruits"
         print(
-            f"No {OWN_PHOTOS_ENV} folder set: using the example folder {folder}\n"
+            f"No {paths.OWN_PHOTOS_ENV} folder set: using the example folder {folder}\n"
             f"  ({', '.join(EXAMPLE_CLASSES)}: {kind} set into real background photos, "
             "with typical problems planted on purpose)"
         )

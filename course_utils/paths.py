@@ -18,13 +18,17 @@ Environment variables (all optional)
     Quick mode (small data, few epochs), as CI runs the notebooks: ``1``, ``true``,
     ``yes`` or ``on`` switch it on; ``0``, ``false``, ``no``, ``off`` or empty leave it
     off (any case). Anything else is an error, not silently full mode.
+``COURSE_OWN_PHOTOS``
+    Your own photos for lesson 09: a folder with one sub-folder of photos per class.
+    Without it lesson 09 uses an example folder (:func:`own_photos_dir`).
 ``KERAS_HOME``
     Keras's own setting: its cache of pretrained weights is ``$KERAS_HOME/models``
     (default ``~/.keras/models``).
 
 Relative paths
 --------------
-A relative ``COURSE_ROOT``, ``COURSE_DATA_DIR``, ``COURSE_FRUITS_DIR`` or ``KERAS_HOME``
+A relative ``COURSE_ROOT``, ``COURSE_DATA_DIR``, ``COURSE_FRUITS_DIR``,
+``COURSE_OWN_PHOTOS`` or ``KERAS_HOME``
 means relative to the folder where you set it: the shell's current folder. A Jupyter
 kernel runs in the notebook's folder (or the instructor runner's temporary folder) but
 inherits the shell's ``PWD``, so relative values are resolved against ``$PWD`` when it
@@ -45,8 +49,9 @@ DATA_ENV = "COURSE_DATA_DIR"
 FRUITS_ENV = "COURSE_FRUITS_DIR"
 QUICK_ENV = "COURSE_QUICK"
 KERAS_ENV = "KERAS_HOME"
+OWN_PHOTOS_ENV = "COURSE_OWN_PHOTOS"
 
-PATH_VARIABLES = (ROOT_ENV, DATA_ENV, FRUITS_ENV, KERAS_ENV)
+PATH_VARIABLES = (ROOT_ENV, DATA_ENV, FRUITS_ENV, OWN_PHOTOS_ENV, KERAS_ENV)
 """The environment variables that hold folders (made absolute for kernels)."""
 
 SPLITS = ("Training", "Test")
@@ -269,6 +274,39 @@ def fruits_override() -> Path | None:
         raise FileNotFoundError(
             f"{FRUITS_ENV}={shown} is {what}. Point it at the Fruits-360 folder "
             "that holds Training/ and Test/, or unset it to use the course's own data."
+        )
+    return path
+
+
+def own_photos_dir(setting: str | os.PathLike | None = None) -> Path | None:
+    """Return the folder of the learner's own photos (lesson 09), or ``None`` when unset.
+
+    ``setting`` (the lesson's ``OWN_PHOTOS`` line) wins when it is not empty; otherwise
+    ``COURSE_OWN_PHOTOS``. A relative value is relative to the user's folder, like the
+    other settings (:func:`resolve_setting`).
+
+    Raises
+    ------
+    FileNotFoundError
+        When the value names something that is not a folder.
+
+    Examples
+    --------
+    >>> own_photos_dir("/") == Path("/")
+    True
+    """
+    given = str(setting).strip() if setting is not None else ""
+    value = given or os.environ.get(OWN_PHOTOS_ENV, "").strip()
+    if not value:
+        return None
+    path = resolve_setting(value)
+    if not path.is_dir():
+        source = "OWN_PHOTOS" if given else OWN_PHOTOS_ENV
+        what = "a file, not a folder" if path.exists() else "not a folder"
+        raise FileNotFoundError(
+            f"{source}={value} ({path}) is {what}. Make a folder with one sub-folder of photos "
+            f"per class (e.g. my-photos/mug/*.jpg, my-photos/plant/*.jpg), or leave {source} "
+            "empty to use the example folder."
         )
     return path
 

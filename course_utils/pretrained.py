@@ -124,7 +124,29 @@ CLASS_INDEX = RemoteFile(
     "ImageNet class names",
     "predictions show class numbers instead of names",
 )
-COURSE_FILES = (VGG16_TOP, VGG16_NOTOP, XCEPTION_TOP, XCEPTION_NOTOP, CLASS_INDEX)
+MOBILENET_V3_SMALL_NOTOP = _weights(
+    "mobilenet_v3",
+    "weights_mobilenet_v3_small_224_1.0_float_no_top_v2.h5",
+    "d3e8ec802a04aa4fc771ee12a9a9b836",
+    "MobileNetV3Small weights (no classifier, 4 MB)",
+    f"{_RANDOM} (lesson 09)",
+)
+EFFICIENTNET_B0_NOTOP = RemoteFile(
+    "efficientnetb0_notop.h5",
+    "https://storage.googleapis.com/keras-applications/efficientnetb0_notop.h5",
+    "50bc09e76180e00e4465e1a485ddc09d",
+    "EfficientNetB0 weights (no classifier, 16 MB)",
+    f"{_RANDOM} (exercise of lesson 09)",
+)
+COURSE_FILES = (
+    VGG16_TOP,
+    VGG16_NOTOP,
+    XCEPTION_TOP,
+    XCEPTION_NOTOP,
+    MOBILENET_V3_SMALL_NOTOP,
+    EFFICIENTNET_B0_NOTOP,
+    CLASS_INDEX,
+)
 """The files the lessons use, in the order ``doctor`` reports them and bundles carry them."""
 
 FileStatus = Literal["ok", "missing", "damaged"]

@@ -185,3 +185,29 @@ def test_only_paths_decides_the_data_folder_names():
         if literal in (package / name).read_text(encoding="utf-8")
     ]
     assert offenders == []
+
+
+def test_own_photos_folder_from_the_setting_or_the_variable(tmp_path, monkeypatch):
+    mine, other = tmp_path / "my-photos", tmp_path / "other"
+    (mine / "mug").mkdir(parents=True)
+    other.mkdir()
+    monkeypatch.delenv(paths.OWN_PHOTOS_ENV, raising=False)
+    assert paths.own_photos_dir() is None and paths.own_photos_dir("  ") is None
+    monkeypatch.setenv(paths.OWN_PHOTOS_ENV, str(mine))
+    assert paths.own_photos_dir() == mine.resolve()
+    assert paths.own_photos_dir("") == mine.resolve(), "an empty setting leaves the variable"
+    assert paths.own_photos_dir(other) == other.resolve(), "the lesson's setting wins"
+    monkeypatch.setenv("PWD", str(tmp_path))
+    monkeypatch.setenv(paths.OWN_PHOTOS_ENV, "my-photos")
+    assert paths.own_photos_dir() == mine.resolve(), "relative to the shell's folder"
+    assert paths.OWN_PHOTOS_ENV in paths.PATH_VARIABLES, "made absolute for kernels"
+
+
+def test_own_photos_that_are_not_a_folder_say_what_to_do(tmp_path, monkeypatch):
+    note = tmp_path / "note.txt"
+    note.write_text("x")
+    monkeypatch.setenv(paths.OWN_PHOTOS_ENV, str(note))
+    with pytest.raises(FileNotFoundError, match="COURSE_OWN_PHOTOS=.*a file, not a folder"):
+        paths.own_photos_dir()
+    with pytest.raises(FileNotFoundError, match="OWN_PHOTOS=.*not a folder.*sub-folder"):
+        paths.own_photos_dir(tmp_path / "missing")

@@ -36,6 +36,33 @@ def test_registry_matches_keras_own_urls_and_hashes():
         assert item.url.endswith(item.filename)
 
 
+def test_lesson_09_bases_match_keras_own_urls_and_hashes():
+    # Keras builds these names and takes the hashes from a table (no file_hash="..." literal):
+    # mobilenet_v3.py "weights_mobilenet_v3_{model}_no_top_v2.h5", efficientnet.py
+    # name + "_notop.h5"; the second hash of each pair is the one without the classifier.
+    from keras.src.applications import efficientnet, mobilenet_v3
+
+    small = pretrained.MOBILENET_V3_SMALL_NOTOP
+    assert small.filename == "weights_mobilenet_v3_small_224_1.0_float_no_top_v2.h5"
+    assert small.url == mobilenet_v3.BASE_WEIGHT_PATH + small.filename
+    assert small.md5 == mobilenet_v3.WEIGHTS_HASHES["small_224_1.0_float"][1]
+    b0 = pretrained.EFFICIENTNET_B0_NOTOP
+    assert b0.filename == "efficientnetb0_notop.h5"
+    assert b0.url == efficientnet.BASE_WEIGHTS_PATH + b0.filename
+    assert b0.md5 == efficientnet.WEIGHTS_HASHES["b0"][1]
+    assert {small, b0} <= set(pretrained.COURSE_FILES), "fetch-weights and bundles carry them"
+    names = [item.filename for item in pretrained.COURSE_FILES]
+    assert len(names) == len(set(names))
+
+
+def test_lesson_09_bases_use_the_registry():
+    from course_utils import cpu_bases
+
+    by_name = {spec.name: spec.weights for spec in cpu_bases.SMALL_BASES.values()}
+    assert by_name["MobileNetV3Small"] is pretrained.MOBILENET_V3_SMALL_NOTOP
+    assert by_name["EfficientNetB0"] is pretrained.EFFICIENTNET_B0_NOTOP
+
+
 def test_each_model_gets_its_own_preprocessing():
     red = np.zeros((1, 4, 4, 3), dtype="float32")
     red[..., 0] = 255.0
