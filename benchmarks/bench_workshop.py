@@ -76,6 +76,9 @@ def one_round(hub: workshop.Hub, users: int) -> list[tuple[str, float, float, bo
         runs = list(pool.map(lambda n: client.run_notebook(hub, n, LESSON, timeout=1200), names))
     for name in names:
         client.stop_server(hub, name)
+    for run in runs:
+        if not run.ok:
+            print(f"  {run.user}: {run.errors}", flush=True)
     return [(r.user, r.seconds, watch.peak[r.user], r.ok) for r in runs]
 
 
