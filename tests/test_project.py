@@ -131,3 +131,35 @@ def test_package_import_is_light():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
     assert Path(ROOT / "course_utils" / "utils.py").exists() is False
+
+
+def _layout_block() -> str:
+    text = (ROOT / "docs" / "design.md").read_text(encoding="utf-8")
+    section = text.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    return section.split("```", 2)[1]
+
+
+def test_design_layout_names_every_module():
+    layout = _layout_block()
+    missing = []
+    for path in sorted((ROOT / "course_utils").rglob("*.py")):
+        if path.name == "__init__.py" or "__pycache__" in path.parts:
+            continue
+        if not re.search(rf"(?<![\w.]){re.escape(path.name)}\b", layout):
+            missing.append(str(path.relative_to(ROOT)))
+    for path in sorted(p for p in (ROOT / "course_utils").iterdir() if p.is_dir()):
+        if (path / "__init__.py").is_file() and f"{path.name}/" not in layout:
+            missing.append(f"{path.relative_to(ROOT)}/")
+    assert not missing, f"docs/design.md's layout does not name: {missing}"
+
+
+def test_every_module_states_its_concern():
+    import ast
+
+    silent = []
+    for path in sorted((ROOT / "course_utils").rglob("*.py")):
+        if "__pycache__" in path.parts:
+            continue
+        if not ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))):
+            silent.append(str(path.relative_to(ROOT)))
+    assert not silent, f"modules without an opening docstring: {silent}"
