@@ -20,7 +20,8 @@ import pytest
 
 from course_utils.instructor import lessons, policy
 
-QUICK_LINE = 'QUICK = os.environ.get("COURSE_QUICK", "0") == "1"'
+QUICK_LINE = "QUICK = paths.quick_mode()"
+START_LINES = ("from course_utils import lesson", "lesson.start()")
 ALL = lessons.lesson_notebooks()
 LESSONS = [p for p in ALL if not p.name.startswith("00_")]
 
@@ -59,6 +60,12 @@ def test_setup_and_kernel(path):
         line for cell in code for line in cell.splitlines() if line.startswith("QUICK =")
     ]
     assert len(quick_lines) == 1 and quick_lines[0].startswith(QUICK_LINE), quick_lines
+    setup = next(cell for cell in code if QUICK_LINE in cell)
+    first = [line for line in setup.splitlines() if line.strip()][:2]
+    assert [line.split("  #")[0] for line in first] == list(START_LINES), (
+        "the setup cell starts TensorFlow quietly before anything else: "
+        "from course_utils import lesson; lesson.start()"
+    )
     assert any(re.search(r"^SEED = \d+", cell, re.M) for cell in code)
     assert not any("COURSE_QUICK" in cell for cell in code if QUICK_LINE not in cell), (
         "quick mode is read in exactly one visible line"
