@@ -117,6 +117,13 @@ XCEPTION_NOTOP = _weights(
     "Xception weights (no classifier, 83 MB)",
     f"{_RANDOM} (exercises of lesson 06)",
 )
+RESNET50_TOP = _weights(
+    "resnet",
+    "resnet50_weights_tf_dim_ordering_tf_kernels.h5",
+    "2cb95161c43110f7111970584f804107",
+    "ResNet50 weights (with classifier, 103 MB)",
+    f"{_RANDOM} (exercise of lesson 05)",
+)
 CLASS_INDEX = RemoteFile(
     "imagenet_class_index.json",
     CLASS_INDEX_URL,
@@ -143,6 +150,7 @@ COURSE_FILES = (
     VGG16_NOTOP,
     XCEPTION_TOP,
     XCEPTION_NOTOP,
+    RESNET50_TOP,
     MOBILENET_V3_SMALL_NOTOP,
     EFFICIENTNET_B0_NOTOP,
     CLASS_INDEX,
