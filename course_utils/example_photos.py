@@ -120,7 +120,9 @@ def _write_example(folder: Path, per_class: int, seed: int) -> None:
 def make_example_folder(*, per_class: int = 60, seed: int = 0, verbose: bool = True) -> Path:
     """Write (once) and return the example folder of "own photos" with planted problems.
 
-    It lands in ``<data folder>/own-photos-example-<per_class>/``: four fruit classes
+    It lands in ``<data folder>/own-photos-example-<source>-<per_class>/`` (``source``: the
+    kind of fruits it is made from, so that runs on different sources do not rebuild or
+    replace each other's folder): four fruit classes
     (:data:`EXAMPLE_CLASSES`) of ``per_class`` photos each (the last one half as many),
     plus the files of :data:`PLANTED`. Written atomically; rebuilt when its stamp (the
     settings and the fruits source) does not match.
@@ -140,7 +142,7 @@ def make_example_folder(*, per_class: int = 60, seed: int = 0, verbose: bool = T
             f"per_class must be at least 12 (the planted files need them), not {per_class}."
         )
     source = datasets.locate_fruits(verbose=False)
-    folder = paths.data_dir() / f"own-photos-example-{per_class}"
+    folder = paths.data_dir() / f"own-photos-example-{source.kind}-{per_class}"
     stamp_path = folder.with_suffix(".json")
     stamp = {
         "version": EXAMPLE_VERSION,
