@@ -72,6 +72,22 @@ def test_committed_student_edition_has_no_solutions(path):
         solutions = sum("solution" in tags(c) for c in lesson["cells"])
         exercises = sum("exercise" in tags(c) for c in student["cells"])
         assert exercises == solutions, f"{path.name}: one exercise cell per solution. {FIX}"
+        # The exercises answer back in the student edition too: every check and quiz cell stays.
+        for marker in (".check()", ".quiz.show("):
+            in_lesson = _cells_with(lesson, marker)
+            assert _cells_with(student, marker) == in_lesson, (
+                f"{path.name}: the cells calling {marker!r} differ from the lesson's. {FIX}"
+            )
+            if path.name[:2] not in ("00",):
+                assert in_lesson, f"{path.name}: the lesson has no cell calling {marker!r}"
+
+
+def _cells_with(notebook: dict, marker: str) -> list[str]:
+    return [
+        "".join(c["source"])
+        for c in notebook["cells"]
+        if c["cell_type"] == "code" and marker in "".join(c["source"])
+    ]
 
 
 # --------------------------------------------------------------------------- the transformation
