@@ -1,7 +1,12 @@
-"""Pretrained VGG16 and Xception through ``keras.applications``, working offline.
+"""The files the course downloads, and pretrained models that work offline.
 
-The lessons get the real models from the real constructors, with the real ImageNet
-weight files in the standard Keras cache (``~/.keras/models``, or
+:data:`COURSE_FILES` lists every weight file a lesson or exercise loads (VGG16 and
+Xception with and without their classifiers, ResNet50, MobileNetV3Small, EfficientNetB0)
+and the ImageNet class index, with Keras's own names, URLs and MD5 hashes: ``fetch-weights``
+and the instructor bundle carry exactly these.
+
+The lessons get the real models from the real ``keras.applications`` constructors, with
+the real ImageNet weight files in the standard Keras cache (``~/.keras/models``, or
 ``$KERAS_HOME/models``), in this order:
 
 1. a weight file already in the cache (downloaded earlier, or installed from an
