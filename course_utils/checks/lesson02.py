@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import time
-from pathlib import Path
 
 import numpy as np
 
 from course_utils.checks import keras_mistakes as km
+from course_utils.checks import selftest
 from course_utils.checks.exercise import Exercise, WrongAnswer, reject, require
 from course_utils.checks.quiz import Option, Question, Quiz
 
@@ -61,30 +61,16 @@ def _shift(images, pixels):
 def _tiny_data(side: int = 8, per_class: int = 8):
     """16 classes of ``side`` x ``side`` pictures, each class its own colour (a FruitsData)."""
     from course_utils import WORKSHOP_CLASSES
-    from course_utils.datasets import FruitsData
 
     rng = np.random.default_rng(2)
     colours = rng.integers(0, 256, size=(16, 3))
     splits = {}
     for split, count in (("train", per_class), ("val", 3), ("test", 3)):
         labels = np.repeat(np.arange(16), count)
-        noise = rng.integers(-30, 30, size=(len(labels), side, side, 3))
-        images = np.clip(colours[labels][:, None, None, :] + noise, 0, 255).astype(np.uint8)
+        images = selftest.coloured_noise(rng, labels, colours, side)
         images[:, : side // 4] = 255  # a white band at the top, so that shifts change pictures
         splits[split] = (images, labels)
-    return FruitsData(
-        class_names=list(WORKSHOP_CLASSES),
-        x_train=splits["train"][0],
-        y_train=splits["train"][1],
-        x_val=splits["val"][0],
-        y_val=splits["val"][1],
-        x_test=splits["test"][0],
-        y_test=splits["test"][1],
-        root=Path("tiny-fruits"),
-        image_size=(side, side),
-        batch_size=8,
-        seed=0,
-    )
+    return selftest.tiny_fruits_data(WORKSHOP_CLASSES, splits, name="tiny-fruits", side=side)
 
 
 def _tiny_context() -> dict:

@@ -11,11 +11,10 @@ of its true class (``rotated``, ``rotated_probs``). The lesson's concept questio
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 from course_utils.checks import keras_mistakes as km
+from course_utils.checks import selftest
 from course_utils.checks.exercise import Exercise, WrongAnswer, reject, require
 from course_utils.checks.quiz import Option, Question, Quiz
 
@@ -129,7 +128,6 @@ def _tiny_data(seed: int, side: int = 16, *, per_class: int = 3, background: int
     sizes (83, 49, 33: no common factor) never agree by chance.
     """
     from course_utils import WORKSHOP_CLASSES
-    from course_utils.datasets import FruitsData
 
     colours = np.random.default_rng(4).integers(30, 220, size=(16, 3))
     rng = np.random.default_rng(seed)
@@ -140,19 +138,7 @@ def _tiny_data(seed: int, side: int = 16, *, per_class: int = 3, background: int
         name: (_discs(rng, labels, colours, side, background), labels)
         for name, labels in splits.items()
     }
-    return FruitsData(
-        class_names=list(WORKSHOP_CLASSES),
-        x_train=arrays["train"][0],
-        y_train=arrays["train"][1],
-        x_val=arrays["val"][0],
-        y_val=arrays["val"][1],
-        x_test=arrays["test"][0],
-        y_test=arrays["test"][1],
-        root=Path("tiny-discs"),
-        image_size=(side, side),
-        batch_size=8,
-        seed=0,
-    )
+    return selftest.tiny_fruits_data(WORKSHOP_CLASSES, arrays, name="tiny-discs", side=side)
 
 
 class _QuietPyplot:

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from course_utils.checks import keras_mistakes as km
+from course_utils.checks import selftest
 from course_utils.checks.exercise import Exercise, WrongAnswer, reject, require
 from course_utils.checks.quiz import Option, Question, Quiz
 
@@ -42,7 +43,6 @@ def _train_head(features, labels, num_classes, *, epochs: int = 5):
 
 def _tiny_photos(side: int = 32, per_class: int = 4):
     """Four classes of ``side`` x ``side`` pictures, each class its own colour (a FruitsData)."""
-    from course_utils.datasets import FruitsData
 
     rng = np.random.default_rng(9)
     colours = rng.integers(0, 256, size=(4, 3))
@@ -53,22 +53,9 @@ def _tiny_photos(side: int = 32, per_class: int = 4):
     counts["test"] = (2,) * 4
     for split, count in counts.items():
         labels = np.repeat(np.arange(4), count)
-        noise = rng.integers(-30, 30, size=(len(labels), side, side, 3))
-        images = np.clip(colours[labels][:, None, None, :] + noise, 0, 255).astype(np.uint8)
-        splits[split] = (images, labels)
-    return FruitsData(
-        class_names=["Banana", "Kiwi", "Lemon", "Raspberry"],
-        x_train=splits["train"][0],
-        y_train=splits["train"][1],
-        x_val=splits["val"][0],
-        y_val=splits["val"][1],
-        x_test=splits["test"][0],
-        y_test=splits["test"][1],
-        root=Path("tiny-photos"),
-        image_size=(side, side),
-        batch_size=8,
-        seed=0,
-    )
+        splits[split] = (selftest.coloured_noise(rng, labels, colours, side), labels)
+    classes = ["Banana", "Kiwi", "Lemon", "Raspberry"]
+    return selftest.tiny_fruits_data(classes, splits, name="tiny-photos", side=side)
 
 
 def _tiny_keras_context() -> dict:

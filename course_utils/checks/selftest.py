@@ -7,6 +7,10 @@ this for every exercise of every lesson (:mod:`course_utils.checks.catalogue`).
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
+
 from course_utils.checks.exercise import Exercise, WrongAnswer
 from course_utils.checks.outcome import CORRECT, NOT_YET, Result
 
@@ -48,3 +52,29 @@ def problems(exercise: Exercise, wrong: WrongAnswer | None = None) -> list[str]:
             f"{wrong.expect!r}, but says: {result.message}"
         ]
     return []
+
+
+def coloured_noise(rng: np.random.Generator, labels, colours, side: int) -> np.ndarray:
+    """Pictures of ``side`` x ``side`` pixels: each label's colour plus noise (uint8)."""
+    noise = rng.integers(-30, 30, size=(len(labels), side, side, 3))
+    return np.clip(colours[labels][:, None, None, :] + noise, 0, 255).astype(np.uint8)
+
+
+def tiny_fruits_data(class_names, splits: dict, *, name: str, side: int):
+    """A FruitsData of made-up pictures for a self-test: ``splits`` maps train/val/test to
+    ``(images, labels)``; ``name`` names the (not existing) folder."""
+    from course_utils.datasets import FruitsData
+
+    return FruitsData(
+        class_names=list(class_names),
+        x_train=splits["train"][0],
+        y_train=splits["train"][1],
+        x_val=splits["val"][0],
+        y_val=splits["val"][1],
+        x_test=splits["test"][0],
+        y_test=splits["test"][1],
+        root=Path(name),
+        image_size=(side, side),
+        batch_size=8,
+        seed=0,
+    )
