@@ -187,7 +187,7 @@ def batchnorm_updates_in_base(model, base, batch) -> str | None:
     """
     from keras import layers
 
-    norms = [layer for layer in _all_layers(base) if isinstance(layer, layers.BatchNormalization)]
+    norms = [layer for layer in all_layers(base) if isinstance(layer, layers.BatchNormalization)]
     if not norms:
         return None
     before = [layer.get_weights() for layer in norms]
@@ -212,14 +212,15 @@ def batchnorm_updates_in_base(model, base, batch) -> str | None:
     return None
 
 
-def _all_layers(model) -> list:
+def all_layers(model) -> list:
+    """Every layer of ``model``, with the layers of nested models (a pretrained base) too."""
     import keras
 
     found = []
     for layer in model.layers:
         found.append(layer)
         if isinstance(layer, keras.Model):
-            found.extend(_all_layers(layer))
+            found.extend(all_layers(layer))
     return found
 
 
@@ -310,7 +311,7 @@ def model_rescales(model) -> bool:
     """True when the model contains a ``Rescaling`` layer (so it wants 0-255 pixels)."""
     from keras import layers
 
-    return any(isinstance(layer, layers.Rescaling) for layer in _all_layers(model))
+    return any(isinstance(layer, layers.Rescaling) for layer in all_layers(model))
 
 
 def input_scale_mistake(model, batch) -> str | None:

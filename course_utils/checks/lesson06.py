@@ -94,17 +94,6 @@ def _accuracy(model, inputs, labels) -> float:
     return float(np.mean(predicted == np.asarray(labels).reshape(-1)))
 
 
-def _all_layers(model) -> list:
-    import keras
-
-    found = []
-    for layer in model.layers:
-        found.append(layer)
-        if isinstance(layer, keras.Model):
-            found.extend(_all_layers(layer))
-    return found
-
-
 def _learning_rate(model) -> float | None:
     """The compiled optimizer's learning rate, or None when the model is not compiled."""
     import keras
@@ -462,7 +451,7 @@ def _check_q2(augmented_model, model, base, fine_tune_model, block4, fine_probab
         "`augmented_model` should be a Keras model: an Input, the two augmentation layers, "
         "then the lesson's `model`, joined with keras.Model(augmented_input, model(x)).",
     )
-    inside = _all_layers(augmented_model)
+    inside = km.all_layers(augmented_model)
     require(
         any(layer is model for layer in inside),
         "`augmented_model` does not contain the lesson's `model`: call it on the augmented "
@@ -807,7 +796,7 @@ def _check_q4(xception_model, few, class_names):
     )
     bases = [
         layer
-        for layer in _all_layers(xception_model)
+        for layer in km.all_layers(xception_model)
         if isinstance(layer, keras.Model)
         and layer.name.startswith("xception")
         and any(inner.name.startswith("block14") for inner in layer.layers)
