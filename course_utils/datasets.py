@@ -143,6 +143,26 @@ def _warn_once(message: str, stacklevel: int = 2) -> None:
 # --------------------------------------------------------------------------- where
 
 
+def batches(images, labels, *, batch_size: int, shuffle_seed: int | None = None):
+    """Batched, prefetched ``tf.data.Dataset`` of ``(float32 images 0-255, int32 labels)``.
+
+    The one way the course turns arrays into batches (the plain splits here, the hard sets
+    of :mod:`course_utils.contexts`): cached after the first pass, shuffled every epoch with
+    ``shuffle_seed`` when one is given, cast to float32 per batch.
+    """
+    import tensorflow as tf
+
+    dataset = tf.data.Dataset.from_tensor_slices((images, np.asarray(labels).astype(np.int32)))
+    dataset = dataset.cache()
+    if shuffle_seed is not None:
+        dataset = dataset.shuffle(len(images), seed=shuffle_seed, reshuffle_each_iteration=True)
+    dataset = dataset.batch(batch_size)
+    dataset = dataset.map(
+        lambda x, y: (tf.cast(x, tf.float32), y), num_parallel_calls=tf.data.AUTOTUNE
+    )
+    return dataset.prefetch(tf.data.AUTOTUNE)
+
+
 @dataclass(frozen=True)
 class FruitsSource:
     """Which fruits data the course uses.
@@ -364,8 +384,6 @@ class FruitsData:
         batch_size : int, optional
             Default: the batch size given to :func:`load_fruits`.
         """
-        import tensorflow as tf
-
         arrays = {
             "train": (self.x_train, self.y_train),
             "validation": (self.x_val, self.y_val),
@@ -379,15 +397,12 @@ class FruitsData:
                 f"This data has no {split} split (no Test/ folder in {self.root})."
             )
         shuffle = (split == "train") if shuffle is None else shuffle
-        dataset = tf.data.Dataset.from_tensor_slices((images, labels.astype(np.int32)))
-        dataset = dataset.cache()
-        if shuffle:
-            dataset = dataset.shuffle(len(images), seed=self.seed, reshuffle_each_iteration=True)
-        dataset = dataset.batch(batch_size or self.batch_size)
-        dataset = dataset.map(
-            lambda x, y: (tf.cast(x, tf.float32), y), num_parallel_calls=tf.data.AUTOTUNE
+        return batches(
+            images,
+            labels,
+            batch_size=batch_size or self.batch_size,
+            shuffle_seed=self.seed if shuffle else None,
         )
-        return dataset.prefetch(tf.data.AUTOTUNE)
 
     @property
     def train(self):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from course_utils import datasets
 from course_utils.contexts.cache import _cache_path, _read_cache, _stamp, _write_cache
 from course_utils.contexts.scenes import compose_in_context
 from course_utils.contexts.settings import DEFAULT_DIFFICULTY, ContextSettings, context_settings
@@ -56,18 +57,13 @@ class FruitsInContext:
         batch_size : int, optional
             Default: the batch size of the plain data.
         """
-        import tensorflow as tf
-
         arrays = {"validation": (self.x_val, self.y_val), "test": (self.x_test, self.y_test)}
         if split not in arrays:
             raise ValueError(f"split must be one of {sorted(arrays)}, not {split!r}.")
         images, labels = arrays[split]
         if images is None:
             raise FileNotFoundError(f"This data has no {split} split (no Test/ in {self.root}).")
-        dataset = tf.data.Dataset.from_tensor_slices((images, labels.astype(np.int32)))
-        dataset = dataset.batch(batch_size or self.batch_size)
-        dataset = dataset.map(lambda x, y: (tf.cast(x, tf.float32), y))
-        return dataset.prefetch(tf.data.AUTOTUNE)
+        return datasets.batches(images, labels, batch_size=batch_size or self.batch_size)
 
     @property
     def validation(self):
