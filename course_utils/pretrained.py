@@ -49,7 +49,7 @@ CLASS_INDEX_URL = (
     "https://storage.googleapis.com/download.tensorflow.org/data/imagenet_class_index.json"
 )
 GET_WEIGHTS_HINT = (
-    "Connect to the internet and run `python -m course_utils fetch-weights` (about 800 MB), "
+    "Connect to the internet and run `python -m course_utils fetch-weights` (about 900 MB), "
     "or install an instructor bundle: `python -m course_utils bundle install FILE`."
 )
 CACHE_HINT = (

@@ -173,7 +173,7 @@ def test_the_bundle_holds_every_file_the_lesson_downloads(path):
 
 
 def test_the_lessons_load_the_weights_the_bundle_carries():
-    # Every bundled weight file is used by some lesson (no dead weight in an 800 MB zip),
+    # Every bundled weight file is used by some lesson (no dead weight in a 900 MB zip),
     # and the scan finds the loads it must (so it is not vacuously empty).
     used = {d.filename for path in LESSONS for d in lesson_downloads(path)}
     unused = bundled_files() - used - {pretrained.CLASS_INDEX.filename}
