@@ -95,3 +95,15 @@ def test_lesson_structure(path):
     assert 2 <= len(solutions) <= 8, "2-4 exercises, each with a hidden solution"
     for cell in solutions:
         assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_solutions_stay_collapsed_until_opened(path):
+    # Code and outputs hidden: an executed lesson must not show the answer under the question.
+    for index, cell in enumerate(load(path)["cells"]):
+        if cell["cell_type"] == "code" and "solution" in tags(cell):
+            hidden = cell["metadata"].get("jupyter", {})
+            assert hidden.get("source_hidden") and hidden.get("outputs_hidden"), (
+                f"{path.name} cell {index}: a solution cell needs jupyter.source_hidden and "
+                "jupyter.outputs_hidden set to true"
+            )
