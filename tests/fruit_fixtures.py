@@ -54,3 +54,71 @@ def redness_classifier(images):
     red = (quarter[..., 0] > 180) & (quarter[..., 1] < 80)
     score = np.clip(red.mean(axis=(1, 2)) * 4, 0, 1)
     return np.stack([1 - score, score], axis=1)
+
+
+class LoopbackServer:
+    """Serve byte strings at paths on 127.0.0.1, for download tests (``with ... as server``).
+
+    ``/cut/<name>`` sends half of the file and closes the connection (an interrupted
+    transfer); ``/slow/<name>`` sends 1 kB, then waits until the server stops (a transfer
+    to kill). Any other path not in ``files`` answers 404.
+    """
+
+    def __init__(self, files: dict[str, bytes]):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.files = files
+        self.release = threading.Event()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                mode = next((m for m in ("cut", "slow") if self.path.startswith(f"/{m}/")), None)
+                name = self.path.removeprefix(f"/{mode}") if mode else self.path
+                if name not in outer.files:
+                    self.send_error(404)
+                    return
+                body = outer.files[name]
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if mode == "cut":
+                    self.wfile.write(body[: len(body) // 2])
+                    self.wfile.flush()
+                    self.close_connection = True
+                elif mode == "slow":
+                    self.wfile.write(body[:1024])
+                    self.wfile.flush()
+                    outer.release.wait(20)
+                else:
+                    self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def run_course(*args: str):
+    """``python -m course_utils ARGS`` in a subprocess: the completed process (text output)."""
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "course_utils", *args], capture_output=True, text=True, check=False
+    )

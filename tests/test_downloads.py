@@ -9,70 +9,21 @@ import signal
 import struct
 import subprocess
 import sys
-import threading
 import time
 import zipfile
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from fruit_fixtures import make_fruits_tree
+from fruit_fixtures import LoopbackServer, make_fruits_tree, run_course
 from test_fruits360 import TOP, leftovers, zip_tree
 
 from course_utils import WORKSHOP_CLASSES, datasets, downloads, fileio, fruits360
-
-
-class Server:
-    """Serve ``files`` on 127.0.0.1. ``/slow/<name>`` sends 1 kB, then waits (to be killed)."""
-
-    def __init__(self, files: dict[str, bytes]):
-        self.files = files
-        self.release = threading.Event()
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                slow = self.path.startswith("/slow/")
-                name = self.path.removeprefix("/slow")
-                if name not in outer.files:
-                    self.send_error(404)
-                    return
-                body = outer.files[name]
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                if slow:
-                    self.wfile.write(body[:1024])
-                    self.wfile.flush()
-                    outer.release.wait(20)
-                    return
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
-
 
 # --------------------------------------------------------------------------- fetch
 
 
 def test_fetch_messages_say_what_happened(tmp_path):
     target = tmp_path / "dl" / "file.bin"
-    with Server({"/file.bin": b"payload" * 100}) as server:
+    with LoopbackServer({"/file.bin": b"payload" * 100}) as server:
         with pytest.raises(downloads.DownloadError) as missing:
             downloads.fetch(server.url("/nope.bin"), target, progress=False)
         assert "answered 404 (not found)" in str(missing.value)
@@ -99,7 +50,7 @@ def test_fetch_reuses_a_file_with_the_known_hash(tmp_path):
 def test_downloaded_files_follow_the_umask(tmp_path):
     old = os.umask(0o022)
     try:
-        with Server({"/f": b"x" * 10}) as server:
+        with LoopbackServer({"/f": b"x" * 10}) as server:
             path = downloads.fetch(server.url("/f"), tmp_path / "f", progress=False)
     finally:
         os.umask(old)
@@ -110,7 +61,7 @@ def test_full_disk_during_a_download_is_explained(tmp_path, monkeypatch):
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    with Server({"/f": b"x" * 1000}) as server:
+    with LoopbackServer({"/f": b"x" * 1000}) as server:
         monkeypatch.setattr(fileio.Path, "replace", full)
         with pytest.raises(fileio.WriteError, match="No space left") as error:
             downloads.fetch(server.url("/f"), tmp_path / "f", progress=False, hint="Move it.")
@@ -128,7 +79,7 @@ downloads.fetch(sys.argv[1], __import__("pathlib").Path(sys.argv[2]), progress=F
 def test_a_killed_download_is_cleaned_up_by_the_next_one(tmp_path):
     target = tmp_path / "downloads" / "big.zip"
     body = os.urandom(200_000)
-    with Server({"/big.zip": body}) as server:
+    with LoopbackServer({"/big.zip": body}) as server:
         child = subprocess.Popen(
             [sys.executable, "-c", KILLED_FETCH, server.url("/slow/big.zip"), str(target)]
         )
@@ -323,7 +274,7 @@ def test_poisoned_archive_is_deleted_so_a_corrected_url_works(
     tree, manifest, isolated, how, message
 ):
     data_dir = isolated / "data"
-    with Server({"/bad.zip": poisoned(tree, how), "/good.zip": zip_tree(tree)}) as server:
+    with LoopbackServer({"/bad.zip": poisoned(tree, how), "/good.zip": zip_tree(tree)}) as server:
         with pytest.raises(downloads.ArchiveError, match=message) as error:
             fruits360.download_fruits(
                 server.url("/bad.zip"), data_dir=data_dir, expected=manifest, progress=False
@@ -344,7 +295,7 @@ def test_extra_files_beside_training_are_left_out_and_named(tree, manifest, isol
     }
     warning = r"Left out 2 file.*\.bashrc, run_me\.ipynb"
     with (
-        Server({"/a.zip": zip_tree(tree, extra=extra)}) as server,
+        LoopbackServer({"/a.zip": zip_tree(tree, extra=extra)}) as server,
         pytest.warns(datasets.DataWarning, match=warning),
     ):
         target = fruits360.download_fruits(
@@ -355,20 +306,8 @@ def test_extra_files_beside_training_are_left_out_and_named(tree, manifest, isol
 
 
 def test_cli_download_a_poisoned_archive_exits_1_without_traceback(tree, isolated):
-    with Server({"/bad.zip": poisoned(tree, "encrypted")}) as server:
-        completed = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "course_utils",
-                "download-fruits",
-                "--url",
-                server.url("/bad.zip"),
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+    with LoopbackServer({"/bad.zip": poisoned(tree, "encrypted")}) as server:
+        completed = run_course("download-fruits", "--url", server.url("/bad.zip"))
     assert completed.returncode == 1
     assert "encrypted" in completed.stderr and "Traceback" not in completed.stderr
     assert leftovers(isolated / "data") == []

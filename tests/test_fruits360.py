@@ -6,13 +6,11 @@ import io
 import json
 import subprocess
 import sys
-import threading
 import zipfile
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from fruit_fixtures import make_fruits_tree
+from fruit_fixtures import LoopbackServer, make_fruits_tree, run_course
 
 from course_utils import WORKSHOP_CLASSES, datasets, downloads, fruits360
 
@@ -40,47 +38,6 @@ def zip_tree(tree: Path, extra: dict[str, bytes] | None = None, change: str | No
     return buffer.getvalue()
 
 
-class ArchiveServer:
-    """Serve byte strings at paths on 127.0.0.1; ``/cut/<name>`` stops halfway through."""
-
-    def __init__(self, files: dict[str, bytes]):
-        files_ = files
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                cut = self.path.startswith("/cut/")
-                name = self.path.removeprefix("/cut")
-                if name not in files_:
-                    self.send_error(404)
-                    return
-                body = files_[name]
-                self.send_response(200)
-                self.send_header("Content-Type", "application/zip")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body[: len(body) // 2] if cut else body)
-                if cut:
-                    self.wfile.flush()
-                    self.close_connection = True
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def tree(tmp_path):
     return make_fruits_tree(
@@ -104,7 +61,7 @@ def leftovers(data_dir: Path) -> list[str]:
 
 def test_download_extract_verify_and_use(tree, manifest, isolated):
     data_dir = isolated / "data"
-    with ArchiveServer({"/archive.zip": zip_tree(tree)}) as server:
+    with LoopbackServer({"/archive.zip": zip_tree(tree)}) as server:
         target = fruits360.download_fruits(
             server.url("/archive.zip"), data_dir=data_dir, expected=manifest, progress=False
         )
@@ -131,7 +88,7 @@ def fetch(url, data_dir, manifest):
 
 def test_interrupted_transfer_leaves_nothing(tree, manifest, isolated):
     data_dir = isolated / "data"
-    with ArchiveServer({"/archive.zip": zip_tree(tree)}) as server:
+    with LoopbackServer({"/archive.zip": zip_tree(tree)}) as server:
         url = server.url("/cut/archive.zip")
         with pytest.raises(downloads.DownloadError, match="broke off before the end. Try again"):
             fetch(url, data_dir, manifest)
@@ -142,7 +99,7 @@ def test_interrupted_transfer_leaves_nothing(tree, manifest, isolated):
 def test_checksum_mismatch_names_the_class_and_removes_files(tree, manifest, isolated):
     data_dir = isolated / "data"
     changed = "Training/Banana/1_100.jpg"
-    with ArchiveServer({"/archive.zip": zip_tree(tree, change=changed)}) as server:
+    with LoopbackServer({"/archive.zip": zip_tree(tree, change=changed)}) as server:
         url = server.url("/archive.zip")
         with pytest.raises(fruits360.VerificationError) as error:
             fetch(url, data_dir, manifest)
@@ -155,7 +112,7 @@ def test_checksum_mismatch_names_the_class_and_removes_files(tree, manifest, iso
 def test_escaping_entry_is_refused(tree, manifest, isolated):
     data_dir = isolated / "data"
     evil = zip_tree(tree, extra={f"{TOP}/fruits-360/../../escaped.txt": b"gotcha"})
-    with ArchiveServer({"/archive.zip": evil}) as server:
+    with LoopbackServer({"/archive.zip": evil}) as server:
         url = server.url("/archive.zip")
         with pytest.raises(ValueError, match="Refusing to extract"):
             fetch(url, data_dir, manifest)
@@ -165,7 +122,7 @@ def test_escaping_entry_is_refused(tree, manifest, isolated):
 
 def test_not_a_zip_and_no_server(isolated, manifest):
     data_dir = isolated / "data"
-    with ArchiveServer({"/archive.zip": b"<html>rate limited</html>"}) as server:
+    with LoopbackServer({"/archive.zip": b"<html>rate limited</html>"}) as server:
         with pytest.raises(downloads.DownloadError, match="is a web page .HTML., not a zip"):
             fetch(server.url("/archive.zip"), data_dir, manifest)
         with pytest.raises(downloads.DownloadError, match="answered 404 .not found.") as error:
@@ -179,20 +136,8 @@ def test_not_a_zip_and_no_server(isolated, manifest):
 
 def test_cli_reports_mismatch_against_the_shipped_hashes(tree, isolated):
     # The fixture archive is not the real dataset: the shipped manifest must reject it.
-    with ArchiveServer({"/archive.zip": zip_tree(tree)}) as server:
-        completed = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "course_utils",
-                "download-fruits",
-                "--url",
-                server.url("/archive.zip"),
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+    with LoopbackServer({"/archive.zip": zip_tree(tree)}) as server:
+        completed = run_course("download-fruits", "--url", server.url("/archive.zip"))
     assert completed.returncode == 1
     assert "do not match the published hashes" in completed.stderr
     assert "Training/Apricot: 2 files, 492 expected" in completed.stderr
@@ -239,7 +184,7 @@ def test_listing_parser_rejects_garbage():
 
 
 def installed(tree, manifest, data_dir):
-    with ArchiveServer({"/archive.zip": zip_tree(tree)}) as server:
+    with LoopbackServer({"/archive.zip": zip_tree(tree)}) as server:
         return fetch(server.url("/archive.zip"), data_dir, manifest)
 
 

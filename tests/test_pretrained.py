@@ -11,7 +11,7 @@ import h5py
 import keras
 import numpy as np
 import pytest
-from test_fruits360 import ArchiveServer
+from fruit_fixtures import LoopbackServer
 
 from course_utils import fileio, pretrained
 
@@ -113,7 +113,7 @@ def test_weights_are_downloaded_into_the_keras_cache_and_loaded(
     stand_in = dataclasses.replace(
         pretrained.VGG16_NOTOP, url="placeholder", md5=fileio.file_hash(served, alg="md5")
     )
-    with ArchiveServer({"/" + stand_in.filename: served.read_bytes()}) as server:
+    with LoopbackServer({"/" + stand_in.filename: served.read_bytes()}) as server:
         stand_in = dataclasses.replace(stand_in, url=server.url("/" + stand_in.filename))
         spec = dataclasses.replace(pretrained.MODELS["vgg16"], notop=stand_in)
         monkeypatch.setitem(pretrained.MODELS, "vgg16", spec)
